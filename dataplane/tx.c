@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Last stage: L2 rewrite and transmit.  Packets arrive here as L3 (data at
+ * the IPv4 header); we prepend Ethernet with the next hop's MAC from the
+ * neighbour table and buffer per port.  Buffers are flushed when half full
+ * and at the end of every loop iteration.
+ */
+#include <rte_ethdev.h>
+
+#include "dp.h"
+#include "wire/eth.h"
+
+static inline void eth_fill(struct rte_ether_hdr *eh, uint64_t mac_state,
+			    const struct rte_ether_addr *src)
+{
+	uint64_t d = mac_state;
+
+	for (int i = 0; i < 6; i++)
+		eh->dst_addr.addr_bytes[i] = (uint8_t)(d >> (8 * i));
+	rte_ether_addr_copy(src, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+}
+
+void tx_flush(struct worker *w, unsigned int port)
+{
+	struct tx_buf *b = &w->tx[port];
+	struct dp_port *p = &g_dp.ports[port];
+	uint16_t q = w->txq[port], sent;
+
+	if (b->n == 0)
+		return;
+	if (unlikely(p->tx_shared))
+		rte_spinlock_lock(&p->txlock[q]);
+	sent = rte_eth_tx_burst(p->port_id, q, b->pkts, b->n);
+	if (unlikely(p->tx_shared))
+		rte_spinlock_unlock(&p->txlock[q]);
+	w->stats->tx_pkts += sent;
+	if (unlikely(sent < b->n)) {
+		w->stats->drops[DROP_TX_FULL] += b->n - sent;
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
+void tx_flush_all(struct worker *w)
+{
+	for (unsigned int p = 0; p < g_dp.n_ports; p++)
+		tx_flush(w, p);
+}
+
+/* Queue an L3 packet to `port` towards neighbour `nbr`. */
+void tx_l3(struct worker *w, struct rte_mbuf *m, uint8_t port, uint32_t nbr)
+{
+	uint64_t ms = __atomic_load_n(&g_dp.nbr[nbr].mac_state, __ATOMIC_RELAXED);
+	struct rte_ether_hdr *eh;
+	struct tx_buf *b;
+
+	if (unlikely(!(ms & NBR_VALID))) {
+		worker_event(w, DP_EV_NBR_RESOLVE, 0, port, nbr, 0, 0, 0, NULL, 0);
+		dp_drop(w, m, DROP_NBR_INCOMPLETE);
+		return;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (unlikely(eh == NULL)) {
+		dp_drop(w, m, DROP_NO_MBUF);
+		return;
+	}
+	eth_fill(eh, ms, &g_dp.ports[port].mac);
+	b = &w->tx[port];
+	b->pkts[b->n++] = m;
+	if (b->n >= DP_TX_BUF / 2)
+		tx_flush(w, port);
+}
+
+/* Main lcore transmit on its own queue (shared under the lock if needed). */
+uint16_t tx_main(struct dp *dp, uint8_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_port *p = &dp->ports[port];
+	uint16_t q = dp->main_txq[port], sent;
+
+	if (p->tx_shared)
+		rte_spinlock_lock(&p->txlock[q]);
+	sent = rte_eth_tx_burst(p->port_id, q, pkts, n);
+	if (p->tx_shared)
+		rte_spinlock_unlock(&p->txlock[q]);
+	dp->main_stats->tx_pkts += sent;
+	if (sent < n) {
+		dp->main_stats->drops[DROP_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
+	return sent;
+}
+
+/* Main lcore: send an L3 packet to `nexthop` (an on-link address) on `port`;
+ * without a resolved neighbour the packet is dropped and ARP started. */
+void tx_main_l3(struct dp *dp, struct rte_mbuf *m, uint8_t port, uint32_t nexthop)
+{
+	int32_t idx = nbr_get(dp, port, nexthop, true);
+	struct rte_ether_hdr *eh;
+	uint64_t ms;
+
+	if (idx < 0) {
+		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ms = __atomic_load_n(&dp->nbr[idx].mac_state, __ATOMIC_RELAXED);
+	if (!(ms & NBR_VALID)) {
+		arp_resolve(dp, (uint32_t)idx);
+		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (!eh) {
+		dp->main_stats->drops[DROP_NO_MBUF]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eth_fill(eh, ms, &dp->ports[port].mac);
+	tx_main(dp, port, &m, 1);
+}
