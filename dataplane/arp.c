@@ -59,7 +59,8 @@ int arp_init(struct dp *dp)
 	return rte_hash_rcu_qsbr_add(dp->nbr_hash, &rcu);
 }
 
-/* Index of (port, addr), created incomplete if asked; -1 if absent/full. */
+/* Index of (port, addr), created incomplete if asked (the caller starts
+ * resolution with arp_resolve()); -1 if absent or the table is full. */
 int32_t nbr_get(struct dp *dp, uint8_t port, uint32_t addr, bool create)
 {
 	struct nbr_key k = { .addr = addr, .port = port };
@@ -81,7 +82,6 @@ int32_t nbr_get(struct dp *dp, uint8_t port, uint32_t addr, bool create)
 	n->confirmed_tsc = rte_rdtsc();
 	atomic_fetch_add(&dp->hdr->neighbours, 1);
 	log_debug("nbr %s port %u: new -> incomplete", addr_fmt(addr, a), port);
-	arp_resolve(dp, (uint32_t)idx);
 	return idx;
 }
 

@@ -134,6 +134,7 @@ static int route_nh_acquire(struct dp *dp, const struct msg_route *r, uint32_t *
 		if (idx < 0)
 			return ENOSPC;
 		nbr_ref(dp, (uint32_t)idx);
+		arp_resolve(dp, (uint32_t)idx);
 		*nh = nh_encode(NH_GATEWAY, (uint32_t)idx);
 		return 0;
 	case NH_CONNECTED:
@@ -283,9 +284,15 @@ int32_t fib_underlay_nbr(struct dp *dp, uint32_t addr, uint8_t *port)
 	case NH_GATEWAY:
 		*port = dp->nbr[nh_value(nh)].port;
 		return (int32_t)nh_value(nh);
-	case NH_CONNECTED:
+	case NH_CONNECTED: {
+		int32_t idx;
+
 		*port = (uint8_t)nh_value(nh);
-		return nbr_get(dp, *port, addr, true);
+		idx = nbr_get(dp, *port, addr, true);
+		if (idx >= 0)
+			arp_resolve(dp, (uint32_t)idx);
+		return idx;
+	}
 	default:
 		return -1;
 	}

@@ -134,9 +134,13 @@ static void punt_event(struct dp *dp, const struct dp_event *ev, bool *was_empty
 	case DP_EV_NBR_RESOLVE:
 		arp_resolve(dp, ev->a);
 		return;
-	case DP_EV_NBR_MISS:
-		nbr_get(dp, ev->port, ev->a, true);
+	case DP_EV_NBR_MISS: {
+		int32_t idx = nbr_get(dp, ev->port, ev->a, true);
+
+		if (idx >= 0)
+			arp_resolve(dp, (uint32_t)idx);
 		return;
+	}
 	case DP_EV_MISS:
 		h = punt_reserve(dp, was_empty);
 		if (!h)
