@@ -59,16 +59,35 @@ bool prefix_parse(const char *s, uint32_t *addr, uint8_t *plen, bool allow_host_
 	return true;
 }
 
+static int hex_val(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly two hex digits per octet: sscanf("%2x") also took " a", "+a" and "-1". */
 bool mac_parse(const char *s, uint8_t mac[6])
 {
-	unsigned int b[6];
-	char extra;
+	uint8_t b[6];
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &extra) != 6 || strlen(s) != 17)
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_val(s[0]), lo = hi < 0 ? -1 : hex_val(s[1]);
+
+		if (lo < 0)
+			return false;
+		b[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (i < 5 && *s++ != ':')
+			return false;
+	}
+	if (*s != '\0')
 		return false;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
+	memcpy(mac, b, sizeof(b));
 	return true;
 }
 
