@@ -29,7 +29,7 @@ fi
 [ "${1:-}" = "--no-hugepages" ] && exit 0
 
 # 2 MiB hugepages: each dmvpn-dataplane instance takes what its config asks for
-# (default 128 MiB); tests run up to seven at once.
+# (dataplane.memory_mb, default 256 MiB); tests run several at once.
 want=${DMVPN_HUGEPAGES:-1024}
 have=$(cat /proc/sys/vm/nr_hugepages)
 if [ "$have" -lt "$want" ]; then
