@@ -86,9 +86,22 @@ static bool seq_before_eq(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
+/* A zombie (killed, not reaped yet) is dead for our purposes. */
 static bool pid_alive(pid_t pid)
 {
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool zombie = false;
+
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno != EPERM))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ')
+		zombie = p[2] == 'Z';
+	if (f)
+		fclose(f);
+	return !zombie;
 }
 
 const struct shm_seg *dpconn_seg(const struct dpconn *dc)
