@@ -18,7 +18,9 @@
  *
  * Ownership rules (DESIGN.md "The shared-memory contract"):
  *  - A slot's controller part is written only while the data plane does not
- *    use it (pub == SHM_PUB_NONE).  MSG_*_PUBLISH makes the data plane copy and
+ *    use it (pub == SHM_PUB_NONE).  Exception: expires_ns and nhrp_flags are
+ *    the controller's own bookkeeping (the data plane never reads them), so a
+ *    refreshed registration updates them in place.  MSG_*_PUBLISH makes the data plane copy and
  *    validate it into its own runtime table; MSG_*_UNPUBLISH is acknowledged
  *    only after an RCU grace period, so the slot may then be rewritten.
  *  - Counters are per worker: no two lcores write the same cache line.
@@ -183,8 +185,8 @@ struct shm_adj {
 	uint32_t gen;			/* controller generation that wrote it */
 	uint8_t rewrite[ADJ_REWRITE_MAX];	/* outer IPv4 + GRE(key), adj_rewrite_build() */
 	uint64_t created_ns;		/* CLOCK_REALTIME */
-	uint64_t expires_ns;		/* CLOCK_REALTIME; 0 = never */
-	uint32_t nhrp_flags;		/* controller bookkeeping (NHRP cache flags) */
+	uint64_t expires_ns;		/* CLOCK_REALTIME; 0 = never (updated in place) */
+	uint32_t nhrp_flags;		/* controller bookkeeping (updated in place) */
 	uint32_t reserved[3];
 	/* data plane-owned */
 	_Atomic uint32_t pub;		/* enum shm_pub_state */
