@@ -260,6 +260,43 @@ static void show_dp_seg_text(const struct show_src *s, const struct shm_wstats *
 		  w->decap_pkts, w->punt_pkts, w->events, w->icmp_sent, w->fragments);
 }
 
+/* Per-lcore counters (workers, then the main lcore): what a benchmark
+ * needs to compute cycles per packet (busy_tsc / busy_packets deltas) and
+ * what a test needs to see which lcore moved. */
+static void show_dp_lcores_json(const struct show_src *s)
+{
+	const struct shm_header *h = s->seg->hdr;
+	struct json *j = s->j;
+
+	json_arr_open(j, "lcores");
+	for (uint32_t l = 0; l <= h->n_workers && l <= SHM_MAX_WORKERS; l++) {
+		const struct shm_wstats *w = shm_wstats(s->seg, l);
+		char name[24];
+
+		if (l == h->n_workers)
+			snprintf(name, sizeof(name), "main");
+		else
+			snprintf(name, sizeof(name), "worker%u", l);
+		json_obj_open(j, NULL);
+		json_str(j, "name", name);
+		json_u64(j, "rx_packets", w->rx_pkts);
+		json_u64(j, "tx_packets", w->tx_pkts);
+		json_u64(j, "encap_packets", w->encap_pkts);
+		json_u64(j, "decap_packets", w->decap_pkts);
+		json_u64(j, "punt_packets", w->punt_pkts);
+		json_u64(j, "events", w->events);
+		json_u64(j, "icmp_sent", w->icmp_sent);
+		json_u64(j, "fragments", w->fragments);
+		json_u64(j, "busy_tsc", w->busy_tsc);
+		json_u64(j, "busy_packets", w->busy_pkts);
+		json_u64(j, "polls", w->polls);
+		json_u64(j, "idle_polls", w->idle_polls);
+		json_u64(j, "sleeps", w->sleeps);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
 static void show_dp_seg_json(const struct show_src *s, const struct shm_wstats *w)
 {
 	const struct shm_header *h = s->seg->hdr;
@@ -298,6 +335,8 @@ static void show_dp_seg_json(const struct show_src *s, const struct shm_wstats *
 	json_u64(j, "events", w->events);
 	json_u64(j, "icmp_sent", w->icmp_sent);
 	json_u64(j, "fragments", w->fragments);
+	json_u64(j, "tsc_hz", h->tsc_hz);
+	show_dp_lcores_json(s);
 	json_obj_close(j);
 }
 
