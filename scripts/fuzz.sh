@@ -15,6 +15,8 @@ bd=build-fuzz
 if [ ! -f "$bd/build.ninja" ]; then
 	CC=clang meson setup "$bd" -Dfuzz=true -Ddataplane=false
 fi
+# Regenerate first (a new harness in test/fuzz/meson.build), then list.
+ninja -C "$bd" build.ninja >/dev/null 2>&1 || true
 targets=$(ninja -C "$bd" -t targets all | sed -n 's|^\(test/fuzz/fuzz_[A-Za-z0-9_]*\): .*|\1|p')
 [ -n "$targets" ] || { echo "fuzz: no harness in $bd" >&2; exit 1; }
 # Other directories may not build with clang yet: then build just the harnesses.
