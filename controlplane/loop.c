@@ -25,12 +25,21 @@ struct loop {
 	uint64_t order;
 };
 
+/* Tests only: how far loop_clock_advance() moved the clock. */
+static uint64_t loop_clock_offset_ms;
+
 uint64_t loop_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u +
+	       loop_clock_offset_ms;
+}
+
+void loop_clock_advance(uint64_t ms)
+{
+	loop_clock_offset_ms += ms;
 }
 
 struct loop *loop_new(void)

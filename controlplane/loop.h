@@ -35,6 +35,10 @@ struct loop_timer {
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 uint64_t loop_now_ms(void);
+/* Tests only: jump the clock forward by ms (process-wide, never back), so
+ * protocol timers (NHRP holdtimes, backoff) are tested without sleeping;
+ * the timers now due fire at the next loop_run_once(). */
+void loop_clock_advance(uint64_t ms);
 
 struct loop *loop_new(void);
 void loop_free(struct loop *l);
