@@ -7,9 +7,12 @@
  *
  *   LOCAL      our addresses (/32, "receive")
  *   CONNECTED  interface and tunnel subnets
+ *   NHRP       routes the NHRP module adds (shortcut prefixes): they
+ *              override the routed next hop of the same prefix while their
+ *              adjacency is usable (Cisco Phase 3 "next-hop override", the
+ *              % / H routes), and fall back to it when it is not
  *   STATIC     config routes and interface gateways
  *   ADJ        one per adjacency: overlay/prefix_len -> that adjacency
- *   NHRP       routes the NHRP module adds (e.g. shortcut prefixes)
  *
  * A candidate may name an overlay next hop on a tunnel (RT_NH_VIA) instead
  * of a data plane next hop: it resolves to NH_ADJ(slot) while an adjacency
@@ -36,9 +39,9 @@ struct ctl;
 enum rt_src {
 	RT_SRC_LOCAL = 0,
 	RT_SRC_CONNECTED,
+	RT_SRC_NHRP,		/* before STATIC: next-hop override (above) */
 	RT_SRC_STATIC,
 	RT_SRC_ADJ,
-	RT_SRC_NHRP,
 	RT_SRC__MAX
 };
 
