@@ -38,6 +38,12 @@
 struct ctl;
 
 #define ADJ_NO_SLOT UINT32_MAX
+
+/* adj.nhrp_flags bit the core reads: the NHRP client found this NHS not
+ * responding, so the tunnel's NHS adjacency (where traffic to unresolved
+ * next hops goes) should be another NHS (dual hub failover).  The other
+ * bits are the NHRP module's own. */
+#define ADJ_NHRP_NHS_DOWN 0x80000000u
 #define ADJ_MAX_LISTENERS 8
 
 enum adj_state {

@@ -249,16 +249,23 @@ static void sync_ports(struct ctl *c, bool force)
 }
 
 /* The first NHS whose adjacency routes can use (RFC 2332 5.2.1 sends
- * through the configured server). */
+ * through the configured server), preferring one the NHRP client has not
+ * marked down (dual hub: traffic fails over to the NHS that answers). */
 static uint32_t tunnel_nhs_slot(const struct ctl *c)
 {
+	uint32_t fallback = 0;
+
 	for (uint32_t i = 0; i < c->conf.nhrp.n_nhs; i++) {
 		const struct adj *a = adj_find(c, 0, c->conf.nhrp.nhs[i]);
 
-		if (a && adj_usable(c, a))
+		if (!a || !adj_usable(c, a))
+			continue;
+		if (!(a->nhrp_flags & ADJ_NHRP_NHS_DOWN))
 			return a->slot + 1;
+		if (!fallback)
+			fallback = a->slot + 1;
 	}
-	return 0;
+	return fallback;
 }
 
 static struct msg_tunnel tunnel_msg(const struct ctl *c)
