@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config meson ninja-build clang libclang-rt-14-dev llvm
 libdpdk-dev dpdk dpdk-dev dpdk-doc libipsec-mb-dev librte-crypto-ipsec-mb23
 libconfig-dev check libssl-dev libpcap-dev
 iproute2 nftables iputils-ping iperf3 procps jq ethtool
-tshark python3-scapy tcpreplay
+tshark python3-scapy python3-cryptography tcpreplay
 strongswan-swanctl strongswan-charon libcharon-extra-plugins
 libstrongswan-extra-plugins libstrongswan-standard-plugins"
 
