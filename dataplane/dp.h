@@ -17,6 +17,7 @@
  *   control.c    control ring: apply controller messages, acknowledge, RCU
  *   port.c       ethdev set-up, queues per worker, port counters
  *   eal.c        EAL arguments from the config
+ *   gen.c        built-in traffic generator for benchmarks (off by default)
  *   main.c       start-up, main lcore loop, shutdown
  */
 #ifndef DMVPN_DP_H
@@ -246,6 +247,7 @@ struct dp {
 	volatile bool quit;
 	volatile bool rx_enabled;	/* set at the first READY */
 	int bell_fd;			/* datagram socket for the controller doorbell */
+	struct gen *gen;		/* benchmark traffic generator, NULL when off */
 	char bell_path[CONF_PATH_LEN];
 };
 
@@ -344,6 +346,10 @@ void punt_slow(struct worker *w, struct rte_mbuf *m, enum slow_kind kind);
 unsigned int punt_main_poll(struct dp *dp);
 unsigned int inject_poll(struct dp *dp);
 void bell_ring(struct dp *dp);
+
+/* ---- gen.c ---- */
+int gen_init(struct dp *dp);
+unsigned int gen_poll(struct dp *dp);
 
 /* ---- control.c ---- */
 unsigned int control_poll(struct dp *dp);
