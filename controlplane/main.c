@@ -24,6 +24,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "nhrp_module.h"
 
 static void usage(FILE *f)
 {
@@ -116,6 +117,8 @@ static int run(const char *path, bool debug)
 		conf_free(&cf);
 		goto out;
 	}
+	if (nhrp_module_init(&c) != 0)
+		log_err("nhrp: cannot start the NHRP module (out of memory)");
 	if (loop_fd_add(l, sfd, EPOLLIN, on_signal, &c) == 0) {
 		loop_run(l);
 		rc = 0;
