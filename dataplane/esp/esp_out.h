@@ -45,9 +45,12 @@ int esp_encrypt(struct esp_ctx *ctx, struct esp_pkt *pkt);
  * &shm_sa.seq_out holding the last number used): a relaxed atomic fetch-add,
  * unique per call.  With SA-to-worker affinity leave esp_pkt.seq at 0 and
  * the SA's own counter is bumped with a plain increment instead.  Measured
- * on the development machine (esp_bench): uncontended lock xadd ~20 cycles
- * vs < 1 for the plain increment; contended (two workers on one SA) the
- * line ping-pongs, ~100+ cycles; see the report / BENCHMARKS.md.
+ * with esp_bench on the development VM (2 vCPUs, loaded): plain increment
+ * of a counter in memory 6-10 cycles, esp_seq_next() (lock xadd) 16-27
+ * uncontended and 30-54 with the other vCPU hammering the same counter; a
+ * worker pair on two physical cores or sockets pays more (the line moves).
+ * Per packet that is noise next to GCM's ~60 cycles at 64 octets, but it
+ * also makes both workers write the SA's line: affinity is the default.
  */
 static inline uint64_t esp_seq_next(_Atomic uint64_t *ctr)
 {
