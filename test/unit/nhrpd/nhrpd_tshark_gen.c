@@ -47,6 +47,7 @@ static struct gnode nodes[NODES];
 static struct gout queue[64];
 static unsigned int q_head, q_tail;
 static struct nhrp_pcap_writer *pcap;
+static struct loop *the_loop;	/* timers never run: every step is explicit */
 static unsigned int frames;
 
 static uint32_t ip(const char *s)
@@ -121,7 +122,7 @@ static void g_node(int i, const char *nbma, const char *proto, bool hub, bool re
 		g->ic.nhs[0].proto = ip("10.0.0.1");
 		g->ic.nhs[0].nbma = ip("192.0.2.1");
 	}
-	g->n = nhrp_new(loop_new(), &io);
+	g->n = nhrp_new(the_loop, &io);
 	g_route(g, "10.0.0.0", 24, NHRP_ROUTE_TUNNEL, NULL);
 	nhrp_if_set(g->n, 0, &g->ic);
 }
@@ -218,7 +219,8 @@ int main(int argc, char **argv)
 	}
 	log_init("nhrpd-tshark-gen", LOG_LVL_ERR, NULL);
 	pcap = nhrp_pcap_create(argv[1]);
-	if (!pcap)
+	the_loop = loop_new();
+	if (!pcap || !the_loop)
 		return 1;
 	g_node(0, "192.0.2.1", "10.0.0.1", true, true);		/* Phase 3 hub */
 	g_route(&nodes[0], "10.0.65.0", 24, NHRP_ROUTE_TUNNEL, "10.0.0.3");
@@ -246,6 +248,9 @@ int main(int argc, char **argv)
 	nodes[2].ic = ic;
 	g_run();
 	nhrp_pcap_close(pcap);
+	for (int i = 0; i < NODES; i++)
+		nhrp_free(nodes[i].n);
+	loop_free(the_loop);
 	printf("%u frames\n", frames);
 	return 0;
 }
