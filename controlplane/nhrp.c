@@ -92,7 +92,9 @@ int nhrp_send_msg(struct nhrp *n, unsigned int ifi, uint32_t nbma, uint16_t port
 	err = n->io.send ? n->io.send(n->io.arg, nif->c.tunnel, nbma, port, n->txbuf, (size_t)len)
 			 : -ENOTCONN;
 	if (err < 0) {
-		nhrp_stat(n, ifi, NHRP_ST_SEND_FAIL);
+		/* not yet attached (start, data plane restart): the protocol's
+		 * resends and nhrp_kick() cover it */
+		nhrp_stat(n, ifi, err == -ENOTCONN ? NHRP_ST_SEND_DOWN : NHRP_ST_SEND_FAIL);
 		return err;
 	}
 	nif->sent[n->tx.type]++;
