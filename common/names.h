@@ -10,6 +10,9 @@ enum drop_reason {
 	DROP__MAX
 };
 
+/* First ESP engine reason: engine error e (1..) is DROP_ESP_FIRST + e - 1. */
+#define DROP_ESP_FIRST DROP_ESP_TRUNCATED
+
 const char *drop_name(unsigned int reason);
 const char *drop_help(unsigned int reason);
 

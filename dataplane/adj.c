@@ -36,8 +36,14 @@ static int adj_validate(struct dp *dp, const struct shm_adj *s, const struct dp_
 	if (g->flags != rte_cpu_to_be_16(key ? GRE_FLAG_KEY : 0) ||
 	    g->proto != rte_cpu_to_be_16(GRE_PROTO_IPV4) || (key && g->key != t->key_be))
 		return EINVAL;
-	if (s->sa_out > dp->hdr->sa_slots)
-		return EINVAL;
+	if (s->sa_out) {
+		const struct dp_sa *sa = s->sa_out <= dp->sa_slots ? dp->sa[s->sa_out - 1] : NULL;
+
+		if (!sa || sa->inbound || sa->dead)
+			return ENOENT;		/* publish the outbound SA first */
+	} else if (t->flags & TUN_F_PROTECT) {
+		return EPERM;			/* protected tunnel: no cleartext peer */
+	}
 	return 0;
 }
 
@@ -96,6 +102,9 @@ int adj_publish(struct dp *dp, uint32_t slot, uint32_t gen)
 	adj_resolve(dp, slot);
 	for (unsigned int w = 0; w < dp->n_workers; w++)
 		memset(shm_adj_ctr(&dp->seg, w, slot), 0, sizeof(struct shm_adj_ctr));
+	if (a->sa_out)
+		dp->sa[a->sa_out - 1]->refs++;
+	sa_nbma_set(dp, a->nbma, slot);
 	rte_smp_wmb();
 	a->live = 1;
 	atomic_store(&shm_adj(&dp->seg, slot)->pub, SHM_PUB_LIVE);
@@ -137,6 +146,9 @@ void adj_unpublish_finish(struct dp *dp, uint32_t slot)
 
 	log_debug("adj %u %s: retiring -> unpublished", slot, addr_fmt(a->overlay, o));
 	nbr_unref(dp, a->nbr);
+	if (a->sa_out && dp->sa[a->sa_out - 1])
+		dp->sa[a->sa_out - 1]->refs--;
+	sa_nbma_del(dp, a->nbma, slot);
 	memset(a, 0, sizeof(*a));
 	atomic_store(&shm_adj(&dp->seg, slot)->pub, SHM_PUB_NONE);
 	atomic_fetch_sub(&dp->hdr->adj_live, 1);

@@ -16,7 +16,8 @@
 #include "dp.h"
 #include "log.h"
 
-#define CONTROL_DEFERRED (-1)
+#define CONTROL_DEFERRED (-1)		/* adjacency unpublish */
+#define CONTROL_DEFERRED_SA (-2)	/* SA unpublish */
 #define CONTROL_BURST 64
 #define DEFER_MAX 4096
 
@@ -206,6 +207,28 @@ static int on_adj_unpublish(struct dp *dp, const void *b, uint32_t *aux)
 	return CONTROL_DEFERRED;
 }
 
+static int on_sa_publish(struct dp *dp, const void *b, uint32_t *aux)
+{
+	(void)aux;
+	return sa_publish(dp, ((const struct msg_slot *)b)->slot);
+}
+
+static void sa_finish(struct dp *dp, uintptr_t slot)
+{
+	sa_unpublish_finish(dp, (uint32_t)slot);
+}
+
+static int on_sa_unpublish(struct dp *dp, const void *b, uint32_t *aux)
+{
+	const struct msg_slot *m = b;
+	int rc = sa_unpublish_begin(dp, m->slot);
+
+	if (rc)
+		return rc;
+	*aux = m->slot;
+	return CONTROL_DEFERRED_SA;
+}
+
 static int on_route_add(struct dp *dp, const void *b, uint32_t *aux)
 {
 	(void)aux;
@@ -250,8 +273,8 @@ static const struct {
 	[MSG_TUNNEL_SET] = { "tunnel-set", sizeof(struct msg_tunnel), on_tunnel_set },
 	[MSG_ADJ_PUBLISH] = { "adj-publish", sizeof(struct msg_slot), on_adj_publish },
 	[MSG_ADJ_UNPUBLISH] = { "adj-unpublish", sizeof(struct msg_slot), on_adj_unpublish },
-	[MSG_SA_PUBLISH] = { "sa-publish", sizeof(struct msg_slot), on_unsupported },
-	[MSG_SA_UNPUBLISH] = { "sa-unpublish", sizeof(struct msg_slot), on_unsupported },
+	[MSG_SA_PUBLISH] = { "sa-publish", sizeof(struct msg_slot), on_sa_publish },
+	[MSG_SA_UNPUBLISH] = { "sa-unpublish", sizeof(struct msg_slot), on_sa_unpublish },
 	[MSG_ROUTE_ADD] = { "route-add", sizeof(struct msg_route), on_route_add },
 	[MSG_ROUTE_DEL] = { "route-del", sizeof(struct msg_route), on_route_del },
 	[MSG_NBR_SET] = { "nbr-set", sizeof(struct msg_nbr), on_nbr_set },
@@ -270,8 +293,9 @@ static void control_one(struct dp *dp, const struct msg_hdr *h)
 		rc = EMSGSIZE;
 	} else {
 		rc = handlers[h->type].fn(dp, h + 1, &aux);
-		if (rc == CONTROL_DEFERRED) {
-			control_defer(dp, adj_finish, aux, h->seq, h->type);
+		if (rc == CONTROL_DEFERRED || rc == CONTROL_DEFERRED_SA) {
+			control_defer(dp, rc == CONTROL_DEFERRED ? adj_finish : sa_finish, aux, h->seq,
+				      h->type);
 			return;
 		}
 	}

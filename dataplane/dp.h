@@ -6,7 +6,10 @@
  *   worker.c     burst loop: rx, classify, forward, tx flush, adaptive idle
  *   classify.c   Ethernet/ARP/IPv4 checks; public port: GRE/ICMP to us; LAN: to FIB
  *   ip4.c        IPv4 header checks (pure), TTL, the FIB dispatch (ip4_forward)
+ *   esp_in.c     ESP / ESP-in-UDP to us: SPI lookup, anti-replay, decrypt, policy
  *   gre.c        decapsulation (key check, NHRP punt) and encapsulation (rewrite)
+ *   esp_out.c    encryption of GRE packets for protected adjacencies
+ *   sa.c         SA table (published SA slots), SPI hash, lifetimes
  *   adj.c        adjacency runtime table (published slots)
  *   fib.c        overlay FIB (rte_fib DIR24_8) and underlay FIB, next-hop encoding
  *   arp.c        neighbour table and ARP (main lcore)
@@ -45,6 +48,7 @@
 #define DP_TUNNEL_OVERHEAD 28		/* outer IPv4 20 + GRE with key 8 */
 #define DP_ICMP_RATE 200		/* ICMP errors per second per worker */
 #define DP_EVENT_HOLDOFF_MS 100		/* same miss/hairpin at most every 100 ms */
+#define DP_ESP_Q 64			/* packets queued for the ESP engine per worker */
 
 /* ------------------------------------------------------------------ */
 /* Next hops in the overlay FIB: 31 usable bits of a DIR24_8 4-byte entry. */
@@ -122,6 +126,23 @@ struct adj_rt {
 _Static_assert(sizeof(struct adj_rt) == 64, "adj_rt is one cache line");
 
 /* ------------------------------------------------------------------ */
+/* SA runtime record: the ESP engine's SA plus what the data plane adds. */
+#include "esp.h"
+#include "esp_sa.h"
+
+struct dp_sa {
+	struct esp_sa esp;		/* engine record: hot part first, 64-aligned */
+	_Atomic uint64_t seq;		/* outbound: last sequence number handed out */
+	uint32_t slot;
+	uint32_t refs;			/* adjacencies sending with it (main lcore) */
+	int32_t hash_pos;		/* inbound: SPI hash slot freed after RCU */
+	uint8_t inbound;
+	uint8_t tunnel;
+	volatile uint8_t dead;		/* retiring: refuse */
+	volatile uint8_t expired;	/* hard lifetime reached: refuse */
+};
+
+/* ------------------------------------------------------------------ */
 /* Neighbours (ARP).  mac_state: bits 0-47 MAC, bit 48 valid.  Written by
  * the main lcore with one atomic store, read by workers. */
 #define NBR_VALID (1ull << 48)
@@ -147,6 +168,7 @@ struct nbr {
 enum slow_kind {
 	SLOW_ARP = 1,			/* ARP frame received */
 	SLOW_NHRP = 2,			/* GRE 0x2001 for us */
+	SLOW_IKE = 3,			/* UDP 500, or 4500 with the non-ESP marker */
 };
 
 enum dp_event_kind {
@@ -199,6 +221,16 @@ struct worker {
 	struct tx_buf tx[SHM_MAX_PORTS];
 	struct shm_wstats *stats;
 	struct shm_adj_ctr *adj_ctr;	/* this worker's row */
+	struct shm_sa_ctr *sa_ctr;	/* this worker's row */
+	struct esp_ctx *esp;		/* ESP engine context (intel-ipsec-mb manager) */
+	uint16_t n_esp_out, n_esp_in;
+	struct esp_pkt esp_out[DP_ESP_Q];
+	struct rte_mbuf *esp_out_m[DP_ESP_Q];
+	uint32_t esp_out_adj[DP_ESP_Q];
+	struct esp_pkt esp_in[DP_MAX_BURST];
+	struct rte_mbuf *esp_in_m[DP_MAX_BURST];
+	uint32_t esp_in_spi[DP_MAX_BURST];
+	uint32_t esp_in_slot[DP_MAX_BURST];
 	struct rte_ring *slow;		/* to main: packets (ARP, NHRP) */
 	struct rte_ring *events;	/* to main: struct dp_event */
 	uint64_t now;			/* TSC at the start of the burst */
@@ -248,6 +280,11 @@ struct dp {
 	volatile bool rx_enabled;	/* set at the first READY */
 	int bell_fd;			/* datagram socket for the controller doorbell */
 	struct gen *gen;		/* benchmark traffic generator, NULL when off */
+	struct dp_sa **sa;		/* SA slot -> runtime record, NULL unless live */
+	uint32_t sa_slots;
+	struct rte_hash *spi_hash;	/* inbound SPI -> SA slot, lock-free readers */
+	struct rte_hash *nbma_hash;	/* NBMA -> adjacency slot + 1 (main lcore) */
+	struct esp_ctx *main_esp;	/* the main lcore's engine context (NHRP) */
 	char bell_path[CONF_PATH_LEN];
 };
 
@@ -335,6 +372,7 @@ uint16_t frag_ip4(struct worker *w, struct rte_mbuf *m, uint16_t mtu, struct rte
 
 /* ---- tx.c ---- */
 void tx_l3(struct worker *w, struct rte_mbuf *m, uint8_t port, uint32_t nbr);
+void tx_reflect(struct worker *w, struct rte_mbuf *m, uint8_t port);
 void tx_flush(struct worker *w, unsigned int port);
 void tx_flush_all(struct worker *w);
 uint16_t tx_main(struct dp *dp, uint8_t port, struct rte_mbuf **pkts, uint16_t n);
@@ -346,6 +384,21 @@ void punt_slow(struct worker *w, struct rte_mbuf *m, enum slow_kind kind);
 unsigned int punt_main_poll(struct dp *dp);
 unsigned int inject_poll(struct dp *dp);
 void bell_ring(struct dp *dp);
+
+/* ---- sa.c / esp_in.c / esp_out.c ---- */
+int sa_init(struct dp *dp);
+int sa_publish(struct dp *dp, uint32_t slot);
+int sa_unpublish_begin(struct dp *dp, uint32_t slot);
+void sa_unpublish_finish(struct dp *dp, uint32_t slot);
+void sa_timer(struct dp *dp);
+void sa_nbma_set(struct dp *dp, uint32_t nbma, uint32_t adj_slot);
+void sa_nbma_del(struct dp *dp, uint32_t nbma, uint32_t adj_slot);
+uint32_t sa_out_for_nbma(struct dp *dp, uint32_t nbma);
+void esp_out_enqueue(struct worker *w, struct rte_mbuf *m, const struct adj_rt *a, uint32_t slot);
+void esp_out_flush(struct worker *w);
+void esp_in_enqueue(struct worker *w, struct rte_mbuf *m);
+void esp_in_flush(struct worker *w, struct dp_port *port, struct rte_mbuf **fwd, uint8_t *fwd_tun,
+		  uint32_t *fwd_nbma, uint16_t *nfwd);
 
 /* ---- gen.c ---- */
 int gen_init(struct dp *dp);

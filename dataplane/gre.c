@@ -151,6 +151,10 @@ static void gre_send_one(struct worker *w, struct rte_mbuf *m, const struct adj_
 	c->bytes += rte_pktmbuf_pkt_len(m);
 	c->last_tsc = w->now;
 	w->stats->encap_pkts++;
+	if (a->sa_out) {
+		esp_out_enqueue(w, m, a, slot);
+		return;
+	}
 	tx_l3(w, m, a->port, a->nbr);
 }
 

@@ -191,12 +191,14 @@ void ip4_route_one(struct worker *w, struct rte_mbuf *m)
 	ip4_forward_one(w, m, nh, false, 0);
 }
 
-/* Packets to one of our addresses: we answer ping, nothing else. */
+/* Packets to one of our addresses: we answer ping, nothing else.  A ping
+ * of a public port's address (from_tunnel false, arrived on a public port)
+ * is answered to the station it came from; others are routed. */
 void ip4_local(struct worker *w, struct rte_mbuf *m, bool from_tunnel)
 {
 	const struct ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct ipv4_hdr *);
+	int8_t in = m->port < RTE_MAX_ETHPORTS ? g_dp.port_by_id[m->port] : -1;
 
-	(void)from_tunnel;
 	if (ip->frag & rte_cpu_to_be_16(IPV4_FLAG_MF | IPV4_FRAG_OFF_MASK)) {
 		dp_drop(w, m, DROP_LOCAL_FRAGMENT);
 		return;
@@ -205,6 +207,11 @@ void ip4_local(struct worker *w, struct rte_mbuf *m, bool from_tunnel)
 		dp_drop(w, m, DROP_LOCAL_PROTO);
 		return;
 	}
-	if (icmp_echo_reply(w, m))
+	if (!icmp_echo_reply(w, m))
+		return;
+	if (!from_tunnel && in >= 0 && g_dp.ports[in].role == PORT_ROLE_PUBLIC &&
+	    rte_pktmbuf_headroom(m) >= RTE_ETHER_HDR_LEN)
+		tx_reflect(w, m, (uint8_t)in);
+	else
 		ip4_route_one(w, m);
 }

@@ -25,6 +25,7 @@
 #include <rte_malloc.h>
 
 #include "dp.h"
+#include "esp_thread.h"
 #include "log.h"
 
 struct dp g_dp;
@@ -153,12 +154,17 @@ static int tables_create(struct dp *dp)
 		w->idx = i;
 		w->stats = shm_wstats(&dp->seg, i);
 		w->adj_ctr = shm_adj_ctr(&dp->seg, i, 0);
+		w->sa_ctr = shm_sa_ctr(&dp->seg, i, 0);
 		w->icmp_tokens = DP_ICMP_RATE;
 		dp->workers[i] = w;
 	}
 	dp->main_stats = shm_wstats(&dp->seg, dp->n_workers);
-	if (arp_init(dp) || fib_init(dp) || punt_init(dp))
+	if (arp_init(dp) || fib_init(dp) || punt_init(dp) || sa_init(dp))
 		return -ENOMEM;
+	if (esp_thread_init(&dp->main_esp) != 0)
+		log_warn("main lcore: no ESP engine context: NHRP to protected peers is dropped");
+	else
+		log_info("ESP engine: intel-ipsec-mb %s code path", esp_thread_arch(dp->main_esp));
 	return 0;
 }
 
@@ -205,6 +211,7 @@ static void main_loop(struct dp *dp)
 		if (now >= next_slow) {
 			port_stats_export(dp);
 			arp_timer(dp, now);
+			sa_timer(dp);
 			next_slow = now + hz / 10;
 		}
 		if (work) {
@@ -226,6 +233,8 @@ static void shutdown_all(struct dp *dp)
 		shm_destroy(&dp->seg);
 	if (dp->bell_fd > 0)
 		close(dp->bell_fd);
+	if (dp->main_esp)
+		esp_thread_fini(dp->main_esp);
 	rte_eal_cleanup();
 }
 

@@ -21,6 +21,7 @@
 #include <rte_malloc.h>
 
 #include "dp.h"
+#include "esp_out.h"
 #include "log.h"
 #include "wire/gre.h"
 #include "wire/ipv4.h"
@@ -114,6 +115,7 @@ static void punt_nhrp(struct dp *dp, struct rte_mbuf *m, bool *was_empty)
 		.port = (uint16_t)(idx < 0 ? 0 : idx),
 		.src = ip->src,
 		.dst = ip->dst,
+		.sa_in = (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ? m->hash.fdir.hi : 0,
 		.key = glen == 8 ? rte_be_to_cpu_32(((const struct gre_key_hdr *)g)->key) : 0,
 		.len = (uint16_t)len,
 	};
@@ -123,6 +125,46 @@ static void punt_nhrp(struct dp *dp, struct rte_mbuf *m, bool *was_empty)
 		if (d != (const void *)(p + 1))
 			memcpy(p + 1, d, len);
 	}
+	punt_commit(dp);
+}
+
+/* IKE from a worker: outer IPv4 + UDP (+ the 4-octet non-ESP marker on
+ * port 4500, RFC 3948 2.2, which the controller does not see). */
+static void punt_ike(struct dp *dp, struct rte_mbuf *m, bool *was_empty)
+{
+	const struct ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct ipv4_hdr *);
+	uint32_t hl = ipv4_hdr_len(ip);
+	const struct udp_hdr *u = (const struct udp_hdr *)((const uint8_t *)ip + hl);
+	bool natt = u->dport == rte_cpu_to_be_16(4500);
+	uint32_t off = hl + sizeof(*u) + (natt ? 4 : 0);
+	uint32_t len = rte_pktmbuf_pkt_len(m) - off;
+	int idx = m->port < RTE_MAX_ETHPORTS ? dp->port_by_id[m->port] : 0;
+	struct msg_punt_pkt *p;
+	struct msg_hdr *h;
+	const void *d;
+
+	if (rte_pktmbuf_pkt_len(m) < off ||
+	    len > SHM_PKT_ENTRY_SIZE - sizeof(*h) - sizeof(*p)) {
+		dp->main_stats->drops[DROP_IKE_NO_CONTROLLER]++;
+		return;
+	}
+	h = punt_reserve(dp, was_empty);
+	if (h == NULL)
+		return;
+	p = (struct msg_punt_pkt *)(h + 1);
+	*h = (struct msg_hdr){ .type = MSG_PUNT_IKE, .len = (uint16_t)(sizeof(*p) + len) };
+	*p = (struct msg_punt_pkt){
+		.port = (uint16_t)(idx < 0 ? 0 : idx),
+		.flags = natt ? PUNT_F_NAT_T : 0,
+		.src = ip->src,
+		.dst = ip->dst,
+		.sport = rte_be_to_cpu_16(u->sport),
+		.dport = rte_be_to_cpu_16(u->dport),
+		.len = (uint16_t)len,
+	};
+	d = rte_pktmbuf_read(m, off, len, p + 1);
+	if (d != (const void *)(p + 1))
+		memcpy(p + 1, d, len);
 	punt_commit(dp);
 }
 
@@ -179,7 +221,10 @@ static unsigned int punt_worker(struct dp *dp, struct worker *w, bool *was_empty
 			arp_input(dp, pkts[i]);
 			continue;
 		}
-		punt_nhrp(dp, pkts[i], was_empty);
+		if (pkts[i]->hash.usr == SLOW_IKE)
+			punt_ike(dp, pkts[i], was_empty);
+		else
+			punt_nhrp(dp, pkts[i], was_empty);
 		rte_pktmbuf_free(pkts[i]);
 	}
 	e = rte_ring_sc_dequeue_burst_elem(w->events, evs, sizeof(evs[0]), MAIN_BURST, NULL);
@@ -200,6 +245,90 @@ unsigned int punt_main_poll(struct dp *dp)
 	return n;
 }
 
+static void inject_send(struct dp *dp, struct rte_mbuf *m, uint32_t dst)
+{
+	uint8_t port;
+	int32_t nbr = fib_underlay_nbr(dp, dst, &port);
+
+	if (nbr < 0) {
+		rte_pktmbuf_free(m);
+		dp->main_stats->drops[DROP_NO_ROUTE]++;
+		return;
+	}
+	tx_main_l3(dp, m, port, dp->nbr[nbr].addr);
+}
+
+/* NHRP is protected exactly like data to the same NBMA address (the
+ * adjacency's outbound SA); a protected tunnel never sends it in clear. */
+static int inject_protect(struct dp *dp, const struct dp_tunnel *t, struct rte_mbuf *m,
+			  uint32_t dst)
+{
+	uint32_t sa_out = sa_out_for_nbma(dp, dst);
+	struct dp_sa *r = sa_out ? dp->sa[sa_out - 1] : NULL;
+	struct esp_pkt p;
+
+	if (!r || r->dead || r->expired || !dp->main_esp) {
+		if (!(t->flags & TUN_F_PROTECT))
+			return 0;
+		dp->main_stats->drops[DROP_ESP_NO_SA_OUT]++;
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	p = (struct esp_pkt){
+		.data = rte_pktmbuf_mtod(m, uint8_t *), .len = rte_pktmbuf_pkt_len(m),
+		.headroom = rte_pktmbuf_headroom(m), .tailroom = rte_pktmbuf_tailroom(m),
+		.sa = &r->esp, .seq = esp_seq_next(&r->seq),
+	};
+	if (esp_encrypt(dp->main_esp, &p) != 0) {
+		dp->main_stats->drops[DROP_ESP_FIRST + p.err - 1]++;
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	m->data_off = (uint16_t)(p.data - (uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)p.len;
+	m->pkt_len = p.len;
+	return 0;
+}
+
+/* IKE from the controller: UDP from the tunnel source; on port 4500 the
+ * non-ESP marker goes in front (RFC 3948 2.2).  Never ESP-protected. */
+static void inject_ike(struct dp *dp, const struct msg_hdr *h)
+{
+	const struct msg_inject_ike *in = (const struct msg_inject_ike *)(h + 1);
+	bool natt = in->sport == 4500 || in->dport == 4500;
+	uint32_t mk = natt ? 4 : 0, hdrlen = IPV4_HDR_LEN + sizeof(struct udp_hdr) + mk;
+	const struct dp_tunnel *t;
+	struct rte_mbuf *m;
+	struct ipv4_hdr *ip;
+	struct udp_hdr *u;
+
+	if (h->len < sizeof(*in) || in->len > h->len - sizeof(*in) || in->tunnel >= SHM_MAX_TUNNELS ||
+	    !(t = dp_tunnel_get(in->tunnel))) {
+		dp->main_stats->drops[DROP_INJECT_BAD]++;
+		return;
+	}
+	m = rte_pktmbuf_alloc(dp->pool);
+	if (!m || !(ip = (struct ipv4_hdr *)rte_pktmbuf_append(m, (uint16_t)(hdrlen + in->len)))) {
+		rte_pktmbuf_free(m);
+		dp->main_stats->drops[DROP_NO_MBUF]++;
+		return;
+	}
+	*ip = (struct ipv4_hdr){
+		.ver_ihl = 0x45, .ttl = 64, .proto = IP_PROTO_UDP,
+		.total_len = rte_cpu_to_be_16((uint16_t)(hdrlen + in->len)),
+		.src = t->src, .dst = in->dst,
+	};
+	ip->csum = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+	u = (struct udp_hdr *)(ip + 1);
+	*u = (struct udp_hdr){
+		.sport = rte_cpu_to_be_16(in->sport), .dport = rte_cpu_to_be_16(in->dport),
+		.len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + mk + in->len)),
+	};
+	memset(u + 1, 0, mk);
+	memcpy((uint8_t *)(u + 1) + mk, in + 1, in->len);
+	inject_send(dp, m, in->dst);
+}
+
 /* NHRP from the controller: GRE-encapsulate like data (tunnel key, outer
  * TTL 255 and TOS 0xc0 as Cisco does) and send to the NBMA address. */
 static void inject_nhrp(struct dp *dp, const struct msg_hdr *h)
@@ -210,8 +339,6 @@ static void inject_nhrp(struct dp *dp, const struct msg_hdr *h)
 	struct rte_mbuf *m;
 	struct ipv4_hdr *ip;
 	struct gre_key_hdr *g;
-	uint8_t port;
-	int32_t nbr;
 
 	if (h->len < sizeof(*in) || in->len > h->len - sizeof(*in) || in->tunnel >= SHM_MAX_TUNNELS ||
 	    !(t = dp_tunnel_get(in->tunnel))) {
@@ -238,13 +365,9 @@ static void inject_nhrp(struct dp *dp, const struct msg_hdr *h)
 	if (glen == 8)
 		g->key = t->key_be;
 	memcpy((uint8_t *)ip + hdrlen, in + 1, in->len);
-	nbr = fib_underlay_nbr(dp, in->dst, &port);
-	if (nbr < 0) {
-		rte_pktmbuf_free(m);
-		dp->main_stats->drops[DROP_NO_ROUTE]++;
+	if (inject_protect(dp, t, m, in->dst) != 0)
 		return;
-	}
-	tx_main_l3(dp, m, port, dp->nbr[nbr].addr);
+	inject_send(dp, m, in->dst);
 }
 
 unsigned int inject_poll(struct dp *dp)
@@ -258,6 +381,8 @@ unsigned int inject_poll(struct dp *dp)
 			dp->main_stats->drops[DROP_INJECT_BAD]++;
 		else if (h->type == MSG_INJECT_NHRP)
 			inject_nhrp(dp, h);
+		else if (h->type == MSG_INJECT_IKE)
+			inject_ike(dp, h);
 		else
 			dp->main_stats->drops[DROP_INJECT_BAD]++;
 		ring_release(r);

@@ -72,6 +72,28 @@ void tx_l3(struct worker *w, struct rte_mbuf *m, uint8_t port, uint32_t nbr)
 		tx_flush(w, port);
 }
 
+/* Send a packet back to the station it came from on the same port (echo
+ * replies to our public address: the underlay FIB is the main lcore's, and
+ * the sender's MAC is the right next hop for a reply).  The received
+ * Ethernet header is still in the headroom in front of the IPv4 header. */
+void tx_reflect(struct worker *w, struct rte_mbuf *m, uint8_t port)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	struct tx_buf *b;
+
+	if (unlikely(eh == NULL)) {
+		dp_drop(w, m, DROP_NO_MBUF);
+		return;
+	}
+	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
+	rte_ether_addr_copy(&g_dp.ports[port].mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	b = &w->tx[port];
+	b->pkts[b->n++] = m;
+	if (b->n >= DP_TX_BUF / 2)
+		tx_flush(w, port);
+}
+
 /* Main lcore transmit on its own queue (shared under the lock if needed). */
 uint16_t tx_main(struct dp *dp, uint8_t port, struct rte_mbuf **pkts, uint16_t n)
 {

@@ -18,6 +18,8 @@
 #include <rte_lcore.h>
 
 #include "dp.h"
+#include "esp_thread.h"
+#include "log.h"
 
 #define IDLE_SPINS 256
 #define IDLE_SLEEP_MIN_US 8
@@ -91,6 +93,11 @@ int worker_main(void *arg)
 	struct worker *w = arg;
 	uint32_t idle = 0, sleep_us = 0;
 
+	/* the engine context is allocated on its own lcore (first touch) */
+	if (esp_thread_init(&w->esp) != 0) {
+		log_err("worker %u: ESP engine context failed: IPsec disabled on it", w->idx);
+		w->esp = NULL;
+	}
 	rte_rcu_qsbr_thread_register(g_dp.rcu, w->idx);
 	rte_rcu_qsbr_thread_online(g_dp.rcu, w->idx);
 	/* Nothing to forward with until the controller's first replay. */
@@ -125,5 +132,7 @@ int worker_main(void *arg)
 	tx_flush_all(w);
 	rte_rcu_qsbr_thread_offline(g_dp.rcu, w->idx);
 	rte_rcu_qsbr_thread_unregister(g_dp.rcu, w->idx);
+	if (w->esp)
+		esp_thread_fini(w->esp);
 	return 0;
 }

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ESP output stage: GRE packets for a protected adjacency are queued here
+ * after encapsulation (gre.c) and encrypted together, up to a burst at a
+ * time, by the ESP engine (dataplane/esp: intel-ipsec-mb), then handed to
+ * tx.c.  Transport mode over GRE is the DMVPN default; tunnel mode and
+ * RFC 3948 UDP encapsulation are per SA (the engine builds those headers).
+ * Sequence numbers: one atomic counter per SA, shared by every lcore that
+ * sends with it (RFC 4303 3.3.3: unique per SA).
+ */
+#include "dp.h"
+#include "esp_out.h"
+#include "esp_sa.h"
+
+void esp_out_flush(struct worker *w)
+{
+	uint16_t n = w->n_esp_out;
+
+	if (n == 0)
+		return;
+	w->n_esp_out = 0;
+	esp_encrypt_burst(w->esp, w->esp_out, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct esp_pkt *p = &w->esp_out[i];
+		struct rte_mbuf *m = w->esp_out_m[i];
+		const struct adj_rt *a = &g_dp.adj[w->esp_out_adj[i]];
+		struct shm_sa_ctr *c = &w->sa_ctr[a->sa_out - 1];
+
+		if (unlikely(p->err)) {
+			c->other_drops++;
+			dp_drop(w, m, DROP_ESP_FIRST + p->err - 1);
+			continue;
+		}
+		m->data_off = (uint16_t)(p->data - (uint8_t *)m->buf_addr);
+		m->data_len = (uint16_t)p->len;
+		m->pkt_len = p->len;
+		c->pkts++;
+		c->bytes += p->len;
+		c->last_tsc = w->now;
+		tx_l3(w, m, a->port, a->nbr);
+	}
+}
+
+/* Queue an encapsulated packet (data at the outer IPv4 header). */
+void esp_out_enqueue(struct worker *w, struct rte_mbuf *m, const struct adj_rt *a, uint32_t slot)
+{
+	struct dp_sa *r = g_dp.sa[a->sa_out - 1];
+	struct esp_pkt *p;
+
+	if (unlikely(r == NULL || r->dead)) {
+		dp_drop(w, m, DROP_ESP_NO_SA_OUT);
+		return;
+	}
+	if (unlikely(r->expired)) {
+		dp_drop(w, m, DROP_ESP_SA_EXPIRED);
+		return;
+	}
+	if (unlikely(m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)) {
+		dp_drop(w, m, DROP_ESP_NO_ROOM);
+		return;
+	}
+	p = &w->esp_out[w->n_esp_out];
+	p->data = rte_pktmbuf_mtod(m, uint8_t *);
+	p->len = rte_pktmbuf_pkt_len(m);
+	p->headroom = rte_pktmbuf_headroom(m);
+	p->tailroom = rte_pktmbuf_tailroom(m);
+	p->sa = &r->esp;
+	p->seq = esp_seq_next(&r->seq);
+	p->err = 0;
+	w->esp_out_m[w->n_esp_out] = m;
+	w->esp_out_adj[w->n_esp_out] = slot;
+	if (++w->n_esp_out == DP_ESP_Q)
+		esp_out_flush(w);
+}
