@@ -48,7 +48,7 @@ DP_BIN=$BUILD/dataplane/dmvpn-dataplane
 CTL_BIN=$BUILD/controlplane/dmvpn-controller
 CLI_BIN=$BUILD/controlplane/dmvpnctl
 
-P=${DMVPN_NETNS_PREFIX:-dmvpn-$$}
+P=dmvpn-$$
 NODES="hub s1 s2"
 T=""
 MAIN_PID=""
@@ -500,11 +500,32 @@ ping_wait() {	# HOSTFN DST [TIMEOUT]
 }
 
 # Kernel SNMP counter of a namespace: snmp NS_SUFFIX PROTO FIELD, e.g.
-# snmp h0 Udp InDatagrams (/proc/net is per namespace).
+# snmp h0 Udp RcvbufErrors (/proc/net is per namespace).
 snmp() {
 	ip netns exec "$P-$1" cat /proc/net/snmp |
 		awk -v p="$2:" -v f="$3" '$1 == p && !n { for (i = 2; i <= NF; i++) h[$i] = i; n = 1; next }
 			$1 == p && n { print $h[f]; exit }'
+}
+
+# Packets arriving in a namespace, counted by nftables at prerouting: what
+# the wire delivered, whatever the sockets then do with it (UDP InDatagrams
+# counts only what an application read).
+#   nft_count_add h0 iperf-udp udp dport 5201 ... nft_count h0 iperf-udp
+nft_count_add() {	# NS_SUFFIX NAME MATCH...
+	local ns=$P-$1 name=$2
+	shift 2
+	if ! ip netns exec "$ns" nft list table inet dmvpn_test >/dev/null 2>&1; then
+		ip netns exec "$ns" nft add table inet dmvpn_test
+		ip netns exec "$ns" nft add chain inet dmvpn_test pre \
+			'{ type filter hook prerouting priority -300; }'
+	fi
+	ip netns exec "$ns" nft add rule inet dmvpn_test pre "$@" counter comment "\"$name\""
+}
+
+nft_count() {	# NS_SUFFIX NAME: packets so far
+	ip netns exec "$P-$1" nft -j list chain inet dmvpn_test pre |
+		jq -r --arg n "$2" '.nftables[] | select(.rule.comment? == $n) |
+			.rule.expr[] | select(.counter?) | .counter.packets'
 }
 
 # Kernel counters by name (nstat, absolute, history untouched): "name value, ..."
@@ -533,7 +554,7 @@ need_bins() {
 	for b in "$DP_BIN" "$CTL_BIN" "$CLI_BIN"; do
 		[ -x "$b" ] || die "missing $b (build first: meson setup build && ninja -C build, or set DMVPN_BUILD)"
 	done
-	for b in ip ethtool tshark iperf3 jq ping ss; do
+	for b in ip ethtool tshark iperf3 jq ping ss nft; do
 		command -v "$b" >/dev/null || die "missing tool $b (scripts/setup.sh)"
 	done
 }
@@ -602,6 +623,10 @@ diag() {
 	for ns in $(ip netns list | awk '{ print $1 }' | grep "^$P-"); do
 		echo "=== $ns: ip -s link"
 		ip -n "$ns" -s link
+		echo "=== $ns: ip -s neigh"
+		ip -n "$ns" -s neigh
+		echo "=== $ns: arp_cache"
+		ip netns exec "$ns" cat /proc/net/stat/arp_cache
 		echo "=== $ns: nstat"
 		ip netns exec "$ns" nstat -asz 'Udp*' 'Ip*Discards' 'TcpRetransSegs' \
 			'TcpExtTCPLossProbes' 'TcpExtTCPDSACKRecv' 2>&1

@@ -37,9 +37,9 @@ UDP_RATE=8M		# 1000-byte datagrams: 1000 packets/s
 PINGS=800		# every 10 ms: 8 s
 KILL_AFTER=1500		# packets at h0 before the kill, and again before the restart
 
-# UDP datagrams that reached h0's kernel (delivered, or dropped for a full
-# socket buffer: either way the tunnel delivered them).
-udp_in_h0() { echo $(( $(snmp h0 Udp InDatagrams) + $(snmp h0 Udp RcvbufErrors) )); }
+# UDP datagrams to the iperf3 port that reached h0 (nftables counter).
+nft_count_add h0 iperf-udp udp dport 5201
+udp_in_h0() { nft_count h0 iperf-udp; }
 udp_in_grew() { [ $(( $(udp_in_h0) - $1 )) -ge "$2" ]; }
 rx_h0() { h0 ip -j -s link show eth0 | jq '.[0].stats64.rx.packets'; }
 rx_grew() { [ $(( $(rx_h0) - $1 )) -ge "$2" ]; }
@@ -52,6 +52,7 @@ dp_pid=$(bg_pid hub-dp)
 ctl_pid=$(bg_pid hub-ctl)
 
 udp_base=$(udp_in_h0)
+rcvbuf_base=$(snmp h0 Udp RcvbufErrors)
 iperf_server srv-udp h0 5201
 iperf_server srv-tcp h2 5202
 bg_start udp "$P-h1" "$T/log/udp.json" iperf3 -J -u -c 10.1.0.10 -p 5201 -b $UDP_RATE -l 1000 -t $SECS
@@ -77,17 +78,24 @@ bg_wait srv-udp 10 || true
 bg_wait srv-tcp 10 || true
 
 # 1. nothing lost: every datagram and echo arrived, no drop counter moved
-# UDP: counted by h0's kernel, not by the iperf3 server, which stops
-# counting when the client's end-of-test message overtakes the last
-# datagram (then it reports one less than sent with nothing lost).  The
-# kernel also sees iperf3's one UDP "connect" datagram before the data.
+# UDP: counted as they arrive at h0 (nftables), not by the iperf3 server,
+# which stops reading when the client's end-of-test message overtakes the
+# last datagrams (then it reports fewer than sent with no gap; the kernel's
+# UDP InDatagrams misses them too, it counts what the application read).
+# The count includes iperf3's one UDP "connect" datagram before the data.
 udp=$T/log/udp.json
 sent=$(jq '.end.sum_sent.packets' "$udp")
 assert_ge "UDP datagrams sent" $((SECS * 900)) "$sent"
 poll 5 udp_in_grew "$udp_base" $((sent + 1)) || true
 assert_eq "UDP datagrams received by h0 (data + 1 connect)" $((sent + 1)) \
 	$(( $(udp_in_h0) - udp_base ))
-assert_eq "UDP lost (sequence gaps seen by iperf3)" 0 "$(jq '.end.sum_received.lost_packets' "$udp")"
+# iperf3's sequence gaps are datagrams its server did not read: each one
+# must be a receive-buffer overflow of h0's socket (the server process
+# scheduled out on two busy cores), none missing on the way.
+gaps=$(jq '.end.sum_received.lost_packets' "$udp")
+rcvbuf=$(( $(snmp h0 Udp RcvbufErrors) - rcvbuf_base ))
+assert_eq "UDP sequence gaps not explained by h0's socket buffer" 0 \
+	$((gaps > rcvbuf ? gaps - rcvbuf : 0))
 assert_match "ping through the hub" "^$PINGS packets transmitted, $PINGS received" \
 	"$(grep 'packets transmitted' "$T/log/ping.log")"
 for n in $NODES; do
@@ -104,7 +112,7 @@ tcp=$T/log/tcp.json
 assert_gt "TCP bytes received" 0 "$(jq '.end.sum_received.bytes' "$tcp")"
 assert_eq "TCP intervals below half the paced rate (stalls)" 0 \
 	"$(jq '[.intervals[].sum | select(.bits_per_second < 10e6)] | length' "$tcp")"
-log "REPORT across kill -9: UDP $sent/$sent datagrams; ping $PINGS/$PINGS, rtt" \
+log "REPORT across kill -9: UDP $sent/$sent datagrams arrived ($rcvbuf dropped by h0's full socket buffer); ping $PINGS/$PINGS, rtt" \
 	"$(sed -n 's|^rtt [^=]*= \([0-9./]*\) ms|\1 ms (min/avg/max/mdev)|p' "$T/log/ping.log");" \
 	"TCP $(jq '.end.sum_received.bits_per_second / 1e6 | . * 10 | round / 10' "$tcp") Mbit/s," \
 	"$(jq '.end.sum_sent.retransmits' "$tcp") retransmits"
