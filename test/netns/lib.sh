@@ -195,6 +195,8 @@ topo_down() {
 # The one place test configs are made: from conf/<node>.conf, with
 #  - instance "<node>-<pid>" (also the DPDK --file-prefix: no clash between runs),
 #  - rundir $T/run (sockets, doorbell) and dataplane.segment_dir $T/shm,
+#  - a data plane that shares the machine: lcores "0,1" (main + 1 worker),
+#    256 MiB, adaptive idle, whatever the example says (three run at once),
 #  - extra static NHRP maps (CONF_MAPS_<node>="proto=nbma ...") when a
 #    scenario wants them, e.g. spoke <-> spoke without resolution.
 # The interface names of conf/ are kept: the veths have the same names inside
@@ -213,17 +215,25 @@ conf_gen() {	# NODE [MAPS]
 	done
 	entries=${entries%, }
 	awk -v inst="$inst" -v rundir="$T/run" -v segdir="$T/shm" -v maps="$entries" '
-		BEGIN { in_nhrp = 0; mapped = 0 }
+		BEGIN { in_nhrp = 0; in_dp = 0; mapped = 0 }
 		/^[[:space:]]*rundir[[:space:]]*=/ { next }
-		/^[[:space:]]*segment_dir[[:space:]]*=/ { next }
 		/^instance[[:space:]]*=/ {
 			print "instance = \"" inst "\";"
 			print "rundir = \"" rundir "\";"
 			next
 		}
 		/^dataplane[[:space:]]*=[[:space:]]*\{/ {
-			print; print "\tsegment_dir = \"" segdir "\";"; next
+			in_dp = 1
+			print
+			print "\tsegment_dir = \"" segdir "\";"
+			print "\tlcores = \"0,1\";"
+			print "\tworkers = 1;"
+			print "\tmemory_mb = 256;"
+			print "\tidle = \"adaptive\";"
+			next
 		}
+		in_dp && /^[[:space:]]*(segment_dir|lcores|main_lcore|workers|memory_mb|idle)[[:space:]]*=/ { next }
+		in_dp && /^\};/ { in_dp = 0 }
 		/^nhrp[[:space:]]*=[[:space:]]*\{/ { in_nhrp = 1; print; next }
 		in_nhrp && /^[[:space:]]*map[[:space:]]*=[[:space:]]*\(/ && maps != "" {
 			print; print "\t\t" maps ","; mapped = 1; next
