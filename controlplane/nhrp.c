@@ -350,8 +350,11 @@ uint64_t nhrp_rcvd(const struct nhrp *n, unsigned int ifi, unsigned int type)
 void nhrp_counters_clear(struct nhrp *n)
 {
 	for (unsigned int i = 0; i < NHRP_MAX_IFS; i++) {
-		memset(n->ifs[i].sent, 0, sizeof(n->ifs[i].sent));
-		memset(n->ifs[i].rcvd, 0, sizeof(n->ifs[i].rcvd));
-		memset(n->ifs[i].st, 0, sizeof(n->ifs[i].st));
+		struct nhrp_if *nif = &n->ifs[i];
+
+		for (unsigned int k = 0; k <= NHRP_TYPE_MAX; k++)
+			nif->sent[k] = nif->rcvd[k] = 0;
+		for (unsigned int k = 0; k < NHRP_ST__MAX; k++)
+			nif->st[k] = 0;
 	}
 }

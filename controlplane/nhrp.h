@@ -66,7 +66,8 @@ struct nhrp_map {
 	bool multicast;			/* ip nhrp map multicast <nbma> */
 };
 
-/* A binding the data plane should have: overlay /32 -> NBMA (an adjacency). */
+/* A binding the data plane should have: overlay /32 (or a registered
+ * prefix) -> NBMA (an adjacency). */
 #define NHRP_PEER_DYNAMIC	0x01	/* registered with us (ADJ_F_DYNAMIC) */
 #define NHRP_PEER_SHORTCUT	0x02	/* learned from a resolution reply */
 #define NHRP_PEER_NAT		0x04	/* NBMA is the post-NAT address */
@@ -75,6 +76,7 @@ struct nhrp_map {
 
 struct nhrp_peer {
 	uint8_t tunnel;
+	uint8_t plen;			/* 32, or a prefix registration's length */
 	uint32_t proto;
 	uint32_t nbma;
 	uint16_t port;			/* UDP port behind NAT-T, 0 = none */

@@ -207,7 +207,7 @@ static struct nhrp_cache *nhrp_cache_new(struct nhrp *n, unsigned int ifi, uint3
 	c->plen = plen;
 	c->proto = proto & plen_mask(plen);
 	c->type = NHRP_C_INCOMPLETE;
-	c->created_s = (uint32_t)(nhrp_now_ms(n) / 1000u);
+	c->created_ms = nhrp_now_ms(n);
 	loop_timer_init(&c->timer, nhrp_cache_timer_cb, n);
 	hmap_insert(&n->cache, &c->node, nhrp_cache_hash(ifi, c->proto, plen));
 	n->n_type[c->type]++;
@@ -254,6 +254,7 @@ static struct nhrp_peer nhrp_cache_peer(const struct nhrp *n, const struct nhrp_
 {
 	struct nhrp_peer p = {
 		.tunnel = n->ifs[c->ifi].c.tunnel,
+		.plen = c->plen,
 		.proto = c->proto,
 		.nbma = c->nbma,
 		.port = c->port,
@@ -350,6 +351,7 @@ void nhrp_adopt(struct nhrp *n, unsigned int ifi, const struct nhrp_peer *p,
 		uint32_t remaining_s)
 {
 	enum nhrp_cache_type t = (enum nhrp_cache_type)(p->cache_flags >> 16);
+	uint8_t plen;
 	bool created;
 	struct nhrp_cache *c;
 
@@ -357,7 +359,8 @@ void nhrp_adopt(struct nhrp *n, unsigned int ifi, const struct nhrp_peer *p,
 		return;
 	if (t != NHRP_C_DYNAMIC && t != NHRP_C_SHORTCUT)
 		t = (p->flags & NHRP_PEER_DYNAMIC) ? NHRP_C_DYNAMIC : NHRP_C_SHORTCUT;
-	c = nhrp_cache_get(n, ifi, p->proto, NHRP_HOST_PLEN, &created);
+	plen = p->plen && p->plen < NHRP_HOST_PLEN ? p->plen : NHRP_HOST_PLEN;
+	c = nhrp_cache_get(n, ifi, p->proto, plen, &created);
 	if (!c || !created)
 		return;
 	nhrp_cache_set_type(n, c, t);

@@ -166,7 +166,8 @@ static void nhrp_mod_peer_set(void *arg, const struct nhrp_peer *p)
 		flags |= ADJ_F_UNIQUE;
 	if (p->flags & NHRP_PEER_MULTICAST)
 		flags |= ADJ_F_MULTICAST;
-	a = adj_upsert(c, p->tunnel, p->proto, p->nbma, p->port, flags, p->holdtime, 32);
+	a = adj_upsert(c, p->tunnel, p->proto, p->nbma, p->port, flags, p->holdtime,
+		       p->plen ? p->plen : 32);
 	if (!a) {
 		log_err("nhrp: no memory for the adjacency of a peer");
 		return;
@@ -332,7 +333,8 @@ static void nhrp_mod_adj_adopted(struct ctl *c, struct adj *a, void *arg)
 	struct nhrp_mod *m = arg;
 	uint64_t now = ctl_realtime_ns();
 	struct nhrp_peer p = {
-		.tunnel = a->tunnel, .proto = a->overlay, .nbma = a->nbma, .port = a->nbma_port,
+		.tunnel = a->tunnel, .plen = a->prefix_len, .proto = a->overlay, .nbma = a->nbma,
+		.port = a->nbma_port,
 		.flags = a->flags & ADJ_F_DYNAMIC ? NHRP_PEER_DYNAMIC : NHRP_PEER_SHORTCUT,
 		.cache_flags = a->nhrp_flags,
 	};

@@ -81,14 +81,14 @@ enum nhrp_cache_flag {
 struct nhrp_cache {
 	struct hnode node;		/* n->cache */
 	struct loop_timer timer;	/* meaning by type (file comment) */
+	uint64_t created_ms;		/* loop clock */
+	uint64_t expires_ms;		/* loop clock; 0 = never */
+	uint64_t use_stamp;		/* nhrp_io.use_stamp at the last check */
 	uint32_t proto;			/* host bits zero */
 	uint32_t nbma;			/* effective (post-NAT) NBMA; 0 = none */
 	uint32_t claimed;		/* NBMA the peer claimed; ROUTE: resolved address */
-	uint32_t via;			/* ROUTE: overlay next hop; LOCAL: requester list */
+	uint32_t via;			/* ROUTE: overlay next hop */
 	uint32_t reqid;			/* registration / pending resolution */
-	uint32_t created_s;		/* loop clock, seconds */
-	uint64_t expires_ms;		/* loop clock; 0 = never */
-	uint64_t use_stamp;		/* nhrp_io.use_stamp at the last check */
 	uint16_t port;			/* UDP port behind NAT-T */
 	uint16_t mtu;
 	uint16_t holdtime;		/* seconds, as granted */
@@ -97,7 +97,8 @@ struct nhrp_cache {
 	uint8_t plen;
 	uint8_t ifi;
 	uint8_t tries;			/* INCOMPLETE: resolution requests sent */
-};
+};	/* LOCAL entries: struct nhrp_local follows */
+_Static_assert(sizeof(struct nhrp_cache) <= 112, "nhrp_cache: one 128-byte malloc chunk");
 
 /* Requesters we answered for one of our prefixes (LOCAL entries): we purge
  * them when our binding changes (RFC 2332 5.2.5). */

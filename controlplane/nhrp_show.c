@@ -124,7 +124,7 @@ static void nhrp_text_entry(struct nhrp *n, const struct nhrp_cache *c, bool det
 	char p[PREFIX_STRLEN], v[ADDR_STRLEN], a[ADDR_STRLEN], b[ADDR_STRLEN], t1[32], t2[32];
 	char flags[160];
 	uint32_t nbma = nhrp_show_nbma(n, c);
-	uint64_t age = nhrp_now_ms(n) / 1000 - c->created_s;
+	uint64_t age = (nhrp_now_ms(n) - c->created_ms) / 1000;
 
 	nhrp_cache_flags_fmt(nhrp_show_flags(n, c), flags, sizeof(flags));
 	sb_printf(sb, "%s via %s\n", prefix_fmt(c->proto, c->plen, p),
@@ -192,7 +192,7 @@ static void nhrp_json_entry(struct nhrp *n, const struct nhrp_cache *c,
 	else
 		json_null(j, "claimed_nbma");
 	json_u64(j, "nbma_port", c->port);
-	json_u64(j, "created_age_s", nhrp_now_ms(n) / 1000 - c->created_s);
+	json_u64(j, "created_age_s", (nhrp_now_ms(n) - c->created_ms) / 1000);
 	if (c->expires_ms)
 		json_u64(j, "expires_in_s", nhrp_left_s(n, c));
 	else
@@ -516,7 +516,7 @@ static const char *nhrp_row_state(const struct nhrp *n, const struct nhrp_cache 
 	const struct nhrp_nhs *s = nhrp_nhs_of(n, c);
 	uint64_t now = nhrp_now_ms(n);
 
-	*updn_s = now / 1000 - c->created_s;
+	*updn_s = (now - c->created_ms) / 1000;
 	if (c->type == NHRP_C_INCOMPLETE || c->type == NHRP_C_NEGATIVE)
 		return "NHRP";
 	if (!s)
