@@ -20,7 +20,7 @@
 #include "nhrp_pcap.h"
 
 #define T_MAX_SENT 256
-#define T_MAX_PEERS 64
+#define T_MAX_PEERS 1024
 #define T_MAX_ROUTES 32
 #define T_MAX_STAMPS 16
 #define T_MAX_NODES 6
@@ -118,6 +118,9 @@ size_t tbuild_reg(uint8_t *out, const char *src_nbma, const char *src, const cha
 size_t tbuild_res(uint8_t *out, const char *src_nbma, const char *src, const char *dst,
 		  uint32_t reqid, uint8_t hop, const char *auth, const char *fwd_nbma,
 		  const char *fwd_proto);
+
+/* Show output with its times masked as "hh:mm:ss" (malloc'ed). */
+char *tmask_times(const char *s);
 
 /* Captures (testdata/tcpdump) */
 int tload(const char *name, struct nhrp_frame *frames, size_t max);

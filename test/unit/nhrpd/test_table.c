@@ -5,6 +5,7 @@
  * extension, 15 hop count, 3 loop, 12 no binding).
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nhrpd_test.h"
@@ -460,6 +461,59 @@ START_TEST(t13_bad_packets)
 }
 END_TEST
 
+/* 14: robustness: the Cisco frames mutated 20000 times (random octets,
+ * the checksum fixed half of the time so the damage reaches the handlers)
+ * into a hub and a spoke: nothing crashes, and whatever they send still
+ * decodes with a good checksum and a hop count other than 0 (t_send). */
+START_TEST(t14_mutations)
+{
+	static const char *const caps[] = { "NHRP_registration.pcap", "nhrp-trace.pcap",
+					    "nhrp.pcapng", "ios_nhrp.pcap",
+					    "NHRP-responder-address.pcap" };
+	static struct nhrp_frame fr[64];
+	struct tnode *hub = hub_new(true), *sp;
+	struct nhrp_if_conf ic;
+	unsigned int nfr = 0, seed = 2332;
+
+	tconf(&ic, "198.51.100.2", "10.0.0.2", 1400, 300, NULL);
+	tconf_nhs(&ic, HUB, HUB_NBMA);
+	ic.shortcut = true;
+	sp = tnode_new("spoke", &ic);
+	hub->ic.auth_len = 0;
+	ck_assert_int_eq(nhrp_if_set(hub->n, 0, &hub->ic), 0);	/* no password: all gets in */
+	for (unsigned int i = 0; i < 5; i++)
+		nfr += (unsigned int)tload(caps[i], fr + nfr, 64 - nfr);
+	for (unsigned int k = 0; k < 20000; k++) {
+		const struct nhrp_frame *f = &fr[rand_r(&seed) % nfr];
+		size_t len = f->len;
+		unsigned int flips = 1 + rand_r(&seed) % 4;
+
+		memcpy(pkt, f->data, len);
+		for (unsigned int i = 0; i < flips; i++)
+			pkt[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
+		if (rand_r(&seed) & 1) {
+			if (rand_r(&seed) & 1)
+				len = (size_t)rand_r(&seed) % (len + 1);
+			if (len >= NHRP_FIXED_LEN) {
+				uint16_t sum;
+
+				pkt[12] = pkt[13] = 0;
+				sum = nhrp_checksum(pkt, len < (size_t)(pkt[10] << 8 | pkt[11])
+							     ? len : (size_t)(pkt[10] << 8 | pkt[11]));
+				memcpy(pkt + 12, &sum, 2);
+			}
+		}
+		tnode_recv(k & 1 ? sp : hub, k & 2 ? "198.51.100.9" : HUB_NBMA, pkt, len);
+		tnode_clear(hub);
+		tnode_clear(sp);
+	}
+	ck_assert_uint_gt(nhrp_stat_get(hub->n, 0, NHRP_ST_RX_CKSUM) +
+				  nhrp_stat_get(hub->n, 0, NHRP_ST_RX_BAD), 0);
+	tnode_free(hub);
+	tnode_free(sp);
+}
+END_TEST
+
 TCase *tc_table(void)
 {
 	TCase *tc = tcase_create("table");
@@ -477,5 +531,6 @@ TCase *tc_table(void)
 	tcase_add_test(tc, t11_network_id);
 	tcase_add_test(tc, t12_answer_from_cache);
 	tcase_add_test(tc, t13_bad_packets);
+	tcase_add_test(tc, t14_mutations);
 	return tc;
 }
