@@ -383,10 +383,15 @@ ctl_stop() { bg_stop "$1-ctl" "${2:-TERM}"; }
 
 # Up: the data plane forwards with a complete table set and the controller
 # has replayed its whole state into it.
-NODE_UP_FILTER='.dataplane.state == "ready" and .controller.in_sync == true'
+NODE_UP_FILTER='.dataplane.state == "ready" and .dataplane.heartbeat_alive == true and
+	.controller.in_sync == true'
 
+# ... and the data plane is the process we started last: after a kill -9 its
+# stale segment still says "ready" until the new one replaces it.
 node_wait_up() {	# NODE [TIMEOUT]
-	wait_json "$1" "show dataplane" "$NODE_UP_FILTER" "${2:-30}" ||
+	local pid
+	pid=$(bg_pid "$1-dp") || die "node $1: no data plane started"
+	wait_json "$1" "show dataplane" "$NODE_UP_FILTER and .dataplane.pid == $pid" "${2:-30}" ||
 		die "node $1 not up; logs: $T/log/$1-dp.log $T/log/$1-ctl.log"
 }
 
@@ -415,17 +420,20 @@ adj_packets_out() {	# NODE OVERLAY_ADDRESS: packets sent through it
 # Adjacencies without counters or times, sorted; with "slots" also the slot
 # and the generation that published it (unchanged when a restarted
 # controller adopts the data plane's slots).
+# (Both exit non-zero when dmvpnctl fails: use them as x=$(adj_table ...).)
 adj_table() {	# NODE [slots]
-	local keep='address, prefix_len, nbma, nbma_port, flags, state, rewrite'
+	local keep='address, prefix_len, nbma, nbma_port, flags, state, rewrite' a
 	[ "${2:-}" = slots ] && keep="$keep, slot, epoch"
-	jq_get "$1" "show adjacency" "[.adjacencies[] | {$keep}] | sort_by(.address) | .[]" |
-		jq -c .
+	a=$(jq_get "$1" "show adjacency" "[.adjacencies[] | {$keep}] | sort_by(.address) | .[]") || exit 1
+	printf '%s\n' "$a" | jq -c .
 }
 
 # Overlay and underlay FIB without counters or versions, sorted.
 route_table() {	# NODE
-	local f='.routes | map({prefix, type, next_hop, interface, source}) | sort_by(.prefix) | .[]'
-	{ jq_get "$1" "show ip cef" "$f"; jq_get "$1" "show ip cef underlay" "$f"; } | jq -c .
+	local f='.routes | map({prefix, type, next_hop, interface, source}) | sort_by(.prefix) | .[]' o u
+	o=$(jq_get "$1" "show ip cef" "$f") || exit 1
+	u=$(jq_get "$1" "show ip cef underlay" "$f") || exit 1
+	printf '%s\n%s\n' "$o" "$u" | jq -c .
 }
 
 # dmvpnctl by instance name and directories, without reading the node's

@@ -27,7 +27,8 @@ restart() {	# NODE SIGNAL
 	dp_start "$node"
 	t0=$(now_ms)
 	node_wait_up "$node" 30
-	wait_json "$node" "show dataplane" ".epoch != \"$epoch\"" 5 || die "$node: epoch did not change"
+	assert_eq "$node: a new segment (epoch changed)" 1 \
+		"$(jq_get "$node" "show dataplane" ".dataplane.epoch != \"$epoch\" | if . then 1 else 0 end")"
 	wait_adj_valid "$node" 2
 	log "REPORT $node data plane restart (SIG$sig): synced $(( $(now_ms) - t0 )) ms after start"
 	pid_alive "$ctl_pid" || die "$node: controller died with the data plane"
