@@ -120,6 +120,7 @@ h1() { ip netns exec "$P-h1" "$@"; }
 h2() { ip netns exec "$P-h2" "$@"; }
 
 # Addresses of the plan (conf/*.conf); arrays indexed by node number.
+# shellcheck disable=SC2034 # for the scenarios
 PUB_ADDR=(192.0.2.1 198.51.100.2 203.0.113.2)
 GW_ADDR=(192.0.2.254 198.51.100.254 203.0.113.254)
 TUN_ADDR=(10.0.0.1 10.0.0.2 10.0.0.3)
@@ -128,7 +129,9 @@ HOST_ADDR=(10.1.0.10 10.0.64.10 10.0.65.10)
 PUB_IF=(hub-pub s1-pub s2-pub)
 LAN_IF=(hub-lan s1-lan s2-lan)
 INET_IF=(inet-hub inet-s1 inet-s2)
+# shellcheck disable=SC2034 # for the scenarios
 TUNNEL_KEY=999
+# shellcheck disable=SC2034 # for the scenarios
 TUNNEL_MTU=1416
 
 # af_packet sees GSO super-frames and CHECKSUM_PARTIAL otherwise: every veth

@@ -58,6 +58,7 @@ sent=$(jq_get hub "show dataplane" '.controller.messages_sent')
 sed "${KEYLINE}s/key = 999;/key = \"nine-nine-nine\";/" "$T/conf/hub.good" > "$GOOD"
 # dmvpnctl -c would refuse the broken file itself: reach the controller by
 # instance name while the file is broken.
+# shellcheck disable=SC2034 # read by ctl() in lib.sh
 CTL_BY_NAME=1
 rc=0
 out=$(ctl_cli hub reload 2>&1) || rc=$?
@@ -87,6 +88,7 @@ assert_match "ping through the hub during the bad reloads" \
 	"^250 packets transmitted, 250 received" "$(grep 'packets transmitted' "$T/log/ping.log")"
 
 cp "$T/conf/hub.good" "$GOOD"
+# shellcheck disable=SC2034 # read by ctl() in lib.sh
 CTL_BY_NAME=0
 out=$(ctl_cli hub reload 2>&1) || die "reload of the good file failed: $out"
 node_wait_up hub 10

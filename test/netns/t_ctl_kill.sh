@@ -29,7 +29,7 @@ ping_wait h2 10.1.0.10
 ping_wait h0 10.0.65.10
 # Path MTU learnt before the window: PMTUD's own drops (mtu-exceeded-df)
 # and retransmits must not blur the counts.
-h0 ping -n -q -c 1 -W 2 -M do -s 1450 10.0.65.10 >/dev/null 2>&1 || true
+h0 ping -n -q -c 1 -W 2 -M "do" -s 1450 10.0.65.10 >/dev/null 2>&1 || true
 assert_match "h0: path MTU to h2 learnt" "mtu $TUNNEL_MTU" "$(h0 ip route get 10.0.65.10)"
 
 SECS=10

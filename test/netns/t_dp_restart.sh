@@ -38,7 +38,8 @@ restart() {	# NODE SIGNAL
 }
 
 recovers() {	# NAME HOSTFN DST
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	ping_wait "$2" "$3" 20
 	log "REPORT $1: first echo reply $(( $(now_ms) - t0 )) ms after sync"
 	ping_check "$1" "$2" "$3" 20 -i 0.05

@@ -46,7 +46,7 @@ flows() {	# CAPTURE
 count() {	# CAPTURE "FLOW"
 	flows "$1" | grep -cxF -- "$2" || true
 }
-K="0x000003e7 0x0800"
+K="$(printf 0x%08x $TUNNEL_KEY) 0x0800"
 # spoke 1 <-> hub, on spoke 1's link and on the hub's
 for c in u1 u0; do
 	assert_eq "$c: h1->h0 requests s1->hub" $N "$(count $c "198.51.100.2 192.0.2.1 $K 10.0.64.10 10.1.0.10 8")"
@@ -67,9 +67,9 @@ assert_eq "hub link: spoke <-> spoke packets" 0 \
 # Nothing else: every GRE packet anywhere carries key 999.
 for c in u0 u1 u2; do
 	assert_eq "$c: GRE packets with another key" 0 \
-		"$(cap_fields $c 'gre && gre.key != 999' frame.number | wc -l)"
-	assert_ge "$c: GRE packets with key 999" $((4 * N)) \
-		"$(cap_fields $c 'gre && gre.key == 999' frame.number | wc -l)"
+		"$(cap_fields $c "gre && gre.key != $TUNNEL_KEY" frame.number | wc -l)"
+	assert_ge "$c: GRE packets with key $TUNNEL_KEY" $((4 * N)) \
+		"$(cap_fields $c "gre && gre.key == $TUNNEL_KEY" frame.number | wc -l)"
 done
 
 # The data plane counted them on the adjacency (and maybe a few more).

@@ -39,9 +39,9 @@ assert_ge "hub mtu-exceeded-df (+) during TCP" 1 $(( $(drop_count hub mtu-exceed
 assert_match "h0: cached path MTU after TCP" "mtu $TUNNEL_MTU" "$(h0 ip route get 10.0.64.10)"
 log "REPORT TCP 4 MiB with PMTUD h0->h1: $(printf '%s\n' "$out" | sed -n 's/^seconds \([0-9.]*\) mbps \([0-9.]*\)/\2 Mbit\/s in \1 s/p')"
 
-# 2. ping -M do -s 1450 (1478 bytes) from spoke 1's host to the hub's host
+# 2. ping -M "do" -s 1450 (1478 bytes) from spoke 1's host to the hub's host
 before=$(drop_count s1 mtu-exceeded-df)
-out=$(h1 ping -n -c 1 -W 2 -M do -s 1450 10.1.0.10 2>&1) && die "1478-byte DF ping went through: $out"
+out=$(h1 ping -n -c 1 -W 2 -M "do" -s 1450 10.1.0.10 2>&1) && die "1478-byte DF ping went through: $out"
 assert_match "h1: ICMP from the spoke's LAN address" \
 	"From 10\.0\.64\.1 .*Frag needed and DF set \(mtu = $TUNNEL_MTU\)" "$out"
 after=$(drop_count s1 mtu-exceeded-df)
@@ -50,10 +50,10 @@ assert_ge "s1 mtu-exceeded-df (+)" 1 $((after - before))
 assert_match "h1: cached path MTU" "mtu $TUNNEL_MTU" "$(h1 ip route get 10.1.0.10)"
 
 # 3. exactly the tunnel MTU passes with DF, one byte more does not
-ping_check "h1 -> h0 DF 1416 bytes" h1 10.1.0.10 5 -i 0.05 -M do -s $((TUNNEL_MTU - 28))
-ping_check "h2 -> h0 DF 1416 bytes" h2 10.1.0.10 5 -i 0.05 -M do -s $((TUNNEL_MTU - 28))
+ping_check "h1 -> h0 DF 1416 bytes" h1 10.1.0.10 5 -i 0.05 -M "do" -s $((TUNNEL_MTU - 28))
+ping_check "h2 -> h0 DF 1416 bytes" h2 10.1.0.10 5 -i 0.05 -M "do" -s $((TUNNEL_MTU - 28))
 before=$(drop_count s2 mtu-exceeded-df)
-out=$(h2 ping -n -c 1 -W 2 -M do -s $((TUNNEL_MTU - 27)) 10.1.0.10 2>&1) && die "1417-byte DF ping went through: $out"
+out=$(h2 ping -n -c 1 -W 2 -M "do" -s $((TUNNEL_MTU - 27)) 10.1.0.10 2>&1) && die "1417-byte DF ping went through: $out"
 assert_match "h2: ICMP for 1417 bytes" \
 	"From 10\.0\.65\.1 .*Frag needed and DF set \(mtu = $TUNNEL_MTU\)" "$out"
 assert_ge "s2 mtu-exceeded-df (+)" 1 $(( $(drop_count s2 mtu-exceeded-df) - before ))
