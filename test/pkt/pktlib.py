@@ -37,6 +37,8 @@ DP_BIN = BUILD / "dataplane" / "dmvpn-dataplane"
 CTL_BIN = BUILD / "controlplane" / "dmvpn-controller"
 CLI_BIN = BUILD / "controlplane" / "dmvpnctl"
 KEEP = os.environ.get("KEEP") == "1"
+# shared test data, used in place (../shared/testdata from the project root)
+TESTDATA = ROOT / ".." / "shared" / "testdata"
 
 SKIP = 77
 
@@ -426,6 +428,12 @@ class Node:
         j = self.show("show dataplane drops")
         return {d["name"]: d["packets"] for d in j["drops"]}
 
+    def drops_per_lcore(self):
+        """{name: {lcore: packets}} of every non-zero drop counter."""
+        j = self.show("show dataplane drops")
+        return {d["name"]: {lc: n for lc, n in zip(j["lcores"], d["per_lcore"]) if n}
+                for d in j["drops"]}
+
     def lcore(self, name="worker0", j=None):
         j = j or self.dataplane()
         for lc in j["lcores"]:
@@ -439,6 +447,12 @@ class Node:
         return self.wait_json("show dataplane",
                               lambda j: j["dataplane"]["rx_packets"] >= n, timeout,
                               what="rx_packets >= %d" % n)
+
+    def wait_pcap(self, name, predicate, timeout=10, what=None):
+        """Bounded polling of an output pcap while the node runs (net_pcap
+        flushes its dumper after every burst) until predicate(frames)."""
+        return poll(lambda: predicate(read_pcap(self.pcap(name))), timeout,
+                    what=what or "frames in %s.pcap" % name)
 
     def adjacencies(self):
         return {a["address"]: a for a in self.show("show adjacency")["adjacencies"]}
@@ -662,6 +676,38 @@ def is_arp(raw):
 
 def is_gre(raw):
     return len(raw) >= 34 and raw[12:14] == b"\x08\x00" and raw[23] == 47
+
+
+def gre_proto(raw):
+    """GRE protocol type of an Ethernet + IPv4 + GRE frame, else None."""
+    if not is_gre(raw):
+        return None
+    off = 14 + (raw[14] & 0x0f) * 4
+    return int.from_bytes(raw[off + 2:off + 4], "big") if len(raw) >= off + 4 else None
+
+
+def is_gre_data(raw):
+    """GRE carrying IPv4: what the data plane forwards (not NHRP)."""
+    return gre_proto(raw) == 0x0800
+
+
+def is_nhrp(raw):
+    """GRE carrying NHRP (0x2001): the controller's messages, sent by the
+    data plane from the inject ring."""
+    return gre_proto(raw) == 0x2001
+
+
+DATA_FILTER = "gre.proto == 0x0800"     # tshark: GRE data frames, not NHRP
+
+
+def nhrp_type(raw):
+    """NHRP packet type (ar$op.type, RFC 2332 5.2.0.1) of a GRE/NHRP frame."""
+    if not is_nhrp(raw):
+        return None
+    off = 14 + (raw[14] & 0x0f) * 4
+    flags = int.from_bytes(raw[off:off + 2], "big")
+    off += 4 + (4 if flags & 0x2000 else 0) + (4 if flags & 0x8000 else 0)
+    return raw[off + 17] if len(raw) > off + 17 else None
 
 
 def tshark_fields(path, fields, display_filter=None, extra=()):

@@ -10,7 +10,6 @@ Expected drop counters are exactly the multiset of the cases' reasons (two
 cases share gre-flags: the checksum bit and the sequence bit), and nothing
 else is dropped.
 """
-import collections
 import os
 import sys
 
@@ -164,7 +163,7 @@ def run_cases(run_no, lan_c, pub_c):
         P.check("data plane still running", node.dp.alive())
         node.stop()
 
-        gre = [f for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre(f)]
+        gre = [f for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre_data(f)]
         P.eq("good LAN frames out, in order", lan_good, [P.tag_of(f) for f in gre])
         lan_out = [f for f in P.read_pcap(node.pcap("lan_out")) if not P.is_arp(f)]
         udp = [f for f in lan_out if f[23] == 17]

@@ -66,8 +66,9 @@ def test_decap():
                                "ip")
         P.eq("LAN frames are plain IPv4 with a good checksum", [("1", "")] * n,
              [(r["ip.checksum.status"], r["gre"]) for r in rows])
-        pub = [f for f in P.read_pcap(node.pcap("pub_out")) if not P.is_arp(f)]
-        P.eq("nothing back into the tunnel", [], pub)
+        pub = [f for f in P.read_pcap(node.pcap("pub_out"))
+               if not P.is_arp(f) and not P.is_nhrp(f)]
+        P.eq("nothing back into the tunnel (NHRP aside)", [], pub)
 
 
 def run_transit(redirect):
@@ -90,16 +91,20 @@ def run_transit(redirect):
         P.eq("encap", n, d["encap_packets"])
         P.eq("drops", {}, node.drops())
         if redirect:
-            # one hairpin event per (src, dst) pair and 100 ms: 2 pairs
+            # one hairpin event per (src, dst) pair and 100 ms: 2 pairs; the
+            # NHRP module answers each with a Traffic Indication to the
+            # source spoke (Phase 3 redirect)
             P.eq("hairpin events", 2, d["events"])
             node.wait_json("show dataplane", lambda j: j["controller"]["punts"] == 2,
                            what="2 hairpin events at the controller")
+            node.wait_pcap("pub_out", lambda fs: sum(P.nhrp_type(f) == 8 for f in fs) >= 2,
+                           what="2 NHRP Traffic Indications")
         else:
             P.eq("events (redirect off)", 0, d["events"])
         P.eq("spoke 2 adjacency packets", n, node.adjacencies()[P.S2_TUN]["packets"])
         P.eq("spoke 1 adjacency packets", 0, node.adjacencies()[P.SPOKE_TUN]["packets"])
         node.stop()
-        out = [f for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre(f)]
+        out = [f for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre_data(f)]
         P.eq("GRE frames out", n, len(out))
         for k, (ip, raw) in enumerate(zip(inners, out)):
             ip_id = int.from_bytes(raw[18:20], "big")
@@ -107,6 +112,19 @@ def run_transit(redirect):
             P.bytes_eq("transit packet %d" % k, want, raw)
         lan = [f for f in P.read_pcap(node.pcap("lan_out")) if not P.is_arp(f)]
         P.eq("nothing on the hub's LAN", [], lan)
+        rows = P.tshark_fields(node.pcap("pub_out"), [
+            "ip.dst", "gre.key", "nhrp.hdr.chksum.status", "nhrp.src.prot.addr",
+            "nhrp.dst.prot.addr"], "nhrp")
+        if not redirect:
+            P.eq("no NHRP from the hub", [], rows)
+            return
+        # Traffic Indication (type 8): to spoke 1, about the source host, the
+        # quoted packet (outer IP of the NHRP, then the data packet's header)
+        P.eq("Traffic Indications to spoke 1", [
+            {"ip.dst": "%s,%s" % (P.SPOKE_PUB, dst), "gre.key": "0x000003e7",
+             "nhrp.hdr.chksum.status": "1", "nhrp.src.prot.addr": P.HUB_TUN,
+             "nhrp.dst.prot.addr": P.LAN_HOST} for dst in (P.S2_TUN, P.S2_LAN_HOST)],
+            sorted(rows, key=lambda r: r["ip.dst"]))
 
 
 def test_hub_transit():

@@ -76,7 +76,7 @@ def test_encap():
             P.eq("adjacency %s nbma" % tun, nbma, adj[tun]["nbma"])
         node.stop()
 
-        out = [f for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre(f)]
+        out = [f for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre_data(f)]
         P.eq("GRE frames on the public port", n, len(out))
         ids = []
         for k, (frame, nbma, raw) in enumerate(zip(pkts, nbmas, out)):
@@ -90,7 +90,7 @@ def test_encap():
         rows = P.tshark_fields(node.pcap("pub_out"), [
             "eth.src", "eth.dst", "ip.src", "ip.dst", "ip.ttl", "ip.proto", "ip.flags.df",
             "ip.dsfield", "ip.checksum.status", "gre.flags_and_version", "gre.key", "gre.proto",
-            "ip.len"], display_filter="gre")
+            "ip.len"], display_filter=P.DATA_FILTER)
         P.eq("tshark GRE rows", n, len(rows))
         for k, (r, frame, nbma) in enumerate(zip(rows, pkts, nbmas)):
             inner = frame[P.scapy().IP]
@@ -121,7 +121,8 @@ def test_encap():
 
 def test_glean_via_nhs():
     """A tunnel address without a map: sent via the NHS (the hub) meanwhile,
-    and one miss event punted to the controller (RFC 2332 / seed 000)."""
+    and one miss event punted to the controller (RFC 2332 / seed 000), whose
+    NHRP module sends a Resolution Request for it to the hub."""
     pkts = [P.lan_frame("10.0.0.9", i=i) for i in range(3)]
     with P.Node("glean", lambda nd: P.spoke_conf(nd, lan_rx="lan_in")) as node:
         node.write_pcap("lan_in", pkts)
@@ -134,9 +135,18 @@ def test_glean_via_nhs():
         P.eq("controller punts", 1, j["controller"]["punts"])
         P.eq("drops", {}, node.drops())
         P.eq("hub adjacency packets", 3, node.adjacencies()[P.HUB_TUN]["packets"])
+        node.wait_pcap("pub_out", lambda fs: any(P.nhrp_type(f) == 1 for f in fs),
+                       what="an NHRP Resolution Request on the public port")
         node.stop()
-        rows = P.tshark_fields(node.pcap("pub_out"), ["ip.dst", "gre.key"], "gre")
+        rows = P.tshark_fields(node.pcap("pub_out"), ["ip.dst", "gre.key"], P.DATA_FILTER)
         P.eq("via the hub", [P.HUB_PUB + ",10.0.0.9"] * 3, [r["ip.dst"] for r in rows])
+        rows = P.tshark_fields(node.pcap("pub_out"), [
+            "ip.src", "ip.dst", "ip.ttl", "ip.dsfield", "gre.key", "nhrp.hdr.chksum.status",
+            "nhrp.src.prot.addr", "nhrp.dst.prot.addr"], "nhrp.hdr.op.type == 1")
+        P.eq("Resolution Request for 10.0.0.9 to the hub, as Cisco sends NHRP", [{
+            "ip.src": P.SPOKE_PUB, "ip.dst": P.HUB_PUB, "ip.ttl": "255", "ip.dsfield": "0xc0",
+            "gre.key": "0x000003e7", "nhrp.hdr.chksum.status": "1",
+            "nhrp.src.prot.addr": P.SPOKE_TUN, "nhrp.dst.prot.addr": "10.0.0.9"}], rows)
 
 
 if __name__ == "__main__":

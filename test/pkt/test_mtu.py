@@ -53,7 +53,7 @@ def test_mtu():
         P.eq("ICMP sent", n_df, d["icmp_sent"])
         node.stop()
 
-        gre = [s.Ether(f) for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre(f)]
+        gre = [s.Ether(f) for f in P.read_pcap(node.pcap("pub_out")) if P.is_gre_data(f)]
         P.eq("GRE packets", n_encap, len(gre))
         for g in gre:
             outer = g[s.IP]
@@ -92,7 +92,7 @@ def test_mtu():
             P.eq("reassembled payload id %#x" % orig.id, bytes(want.payload), bytes(got.payload))
             P.eq("reassembled header fields", (want.src, want.dst, want.ttl, want.tos, want.id),
                  (got.src, got.dst, got.ttl, got.tos, got.id))
-        rows = P.tshark_fields(node.pcap("pub_out"), ["ip.checksum.status"], "gre")
+        rows = P.tshark_fields(node.pcap("pub_out"), ["ip.checksum.status"], P.DATA_FILTER)
         P.eq("outer and inner checksums good", ["1,1"] * n_encap,
              [r["ip.checksum.status"] for r in rows])
 
