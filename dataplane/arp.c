@@ -97,6 +97,64 @@ void nbr_unref(struct dp *dp, uint32_t idx)
 		dp->nbr[idx].refs--;
 }
 
+static void nbr_held_drop(struct dp *dp, struct nbr *n)
+{
+	if (n->held) {
+		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
+		rte_pktmbuf_free(n->held);
+		n->held = NULL;
+	}
+}
+
+/* The MAC is known: send the packet that waited for it. */
+static void nbr_held_send(struct dp *dp, struct nbr *n)
+{
+	struct rte_mbuf *m = n->held;
+	struct rte_ether_hdr *eh;
+	uint64_t v = n->mac_state;
+
+	n->held = NULL;
+	if (!m)
+		return;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (!eh) {
+		dp->main_stats->drops[DROP_NO_MBUF]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(eh->dst_addr.addr_bytes, &v, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(&dp->ports[n->port].mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	tx_main(dp, n->port, &m, 1);
+}
+
+/* A worker's packet waiting for ARP (worker_hold): keep the newest. */
+void arp_hold(struct dp *dp, struct rte_mbuf *m)
+{
+	uint32_t tag = m->hash.fdir.hi;
+	int32_t idx = (int32_t)tag;
+	struct nbr *n;
+
+	if (tag & 0x80000000u) {
+		uint8_t port = (uint8_t)(tag & 0xff);
+		uint32_t dst = rte_pktmbuf_mtod(m, const uint32_t *)[4];
+
+		idx = port < dp->n_ports ? nbr_get(dp, port, dst, true) : -1;
+	}
+	if (idx < 0 || (uint32_t)idx >= dp->nbr_max || !dp->nbr[idx].in_use) {
+		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	n = &dp->nbr[idx];
+	nbr_held_drop(dp, n);
+	n->held = m;
+	if (n->mac_state & NBR_VALID)
+		nbr_held_send(dp, n);	/* resolved meanwhile */
+	else
+		arp_resolve(dp, (uint32_t)idx);
+}
+
 static void nbr_delete(struct dp *dp, uint32_t idx)
 {
 	struct nbr *n = &dp->nbr[idx];
@@ -104,6 +162,7 @@ static void nbr_delete(struct dp *dp, uint32_t idx)
 	char a[ADDR_STRLEN];
 
 	log_debug("nbr %s port %u: %s -> deleted", addr_fmt(n->addr, a), n->port, nbr_state(n));
+	nbr_held_drop(dp, n);
 	__atomic_store_n(&n->mac_state, 0, __ATOMIC_RELEASE);
 	n->in_use = 0;
 	rte_hash_del_key(dp->nbr_hash, &k);	/* slot recycled after a grace period */
@@ -125,6 +184,7 @@ static void nbr_set_mac(struct dp *dp, uint32_t idx, const uint8_t mac[6])
 	__atomic_store_n(&n->mac_state, v, __ATOMIC_RELEASE);
 	n->probes = 0;
 	n->confirmed_tsc = rte_rdtsc();
+	nbr_held_send(dp, n);
 }
 
 int nbr_static_set(struct dp *dp, const struct msg_nbr *s)
@@ -308,9 +368,12 @@ static void arp_age_one(struct dp *dp, uint32_t i, uint64_t now)
 		return;
 	if (n->probes < 255)
 		n->probes++;
+	if (n->probes >= NBR_MAX_PROBES)
+		nbr_held_drop(dp, n);	/* nobody answers: do not keep it */
 	if (n->probes == NBR_MAX_PROBES && (n->mac_state & NBR_VALID)) {
 		log_debug("nbr %s port %u: stale -> failed", addr_fmt(n->addr, a), n->port);
 		__atomic_store_n(&n->mac_state, 0, __ATOMIC_RELEASE);
+		nbr_held_drop(dp, n);
 	}
 	arp_resolve(dp, i);
 }

@@ -161,6 +161,7 @@ struct nbr {
 	uint32_t gen;			/* static entries: replay generation */
 	uint64_t confirmed_tsc;		/* last reply seen */
 	uint64_t probe_tsc;		/* last request sent */
+	struct rte_mbuf *held;		/* one L3 packet waiting for the MAC (main lcore) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -169,13 +170,12 @@ enum slow_kind {
 	SLOW_ARP = 1,			/* ARP frame received */
 	SLOW_NHRP = 2,			/* GRE 0x2001 for us */
 	SLOW_IKE = 3,			/* UDP 500, or 4500 with the non-ESP marker */
+	SLOW_HOLD = 4,			/* L3 packet waiting for ARP (fdir.hi: see worker_hold) */
 };
 
 enum dp_event_kind {
 	DP_EV_MISS = 1,			/* glean: resolve an overlay next hop */
 	DP_EV_HAIRPIN = 2,		/* packet went back into the tunnel */
-	DP_EV_NBR_RESOLVE = 3,		/* neighbour entry needs ARP */
-	DP_EV_NBR_MISS = 4,		/* connected destination without entry */
 };
 
 #define DP_EV_SAMPLE 44			/* IPv4 header + 24 octets of the packet */
@@ -315,6 +315,7 @@ int port_find_by_id(const struct dp *dp, uint16_t port_id);
 int worker_main(void *arg);
 void worker_event(struct worker *w, uint8_t kind, uint8_t tunnel, uint8_t port, uint32_t a,
 		  uint32_t b, uint32_t c, uint32_t d, const void *sample, unsigned int sample_len);
+void worker_hold(struct worker *w, struct rte_mbuf *m, uint8_t port, int32_t nbr);
 
 /* ---- classify.c ---- */
 void classify_burst(struct worker *w, struct dp_port *p, struct rte_mbuf **pkts, uint16_t n);
@@ -359,6 +360,7 @@ void arp_input(struct dp *dp, struct rte_mbuf *m);
 void arp_resolve(struct dp *dp, uint32_t idx);
 void arp_timer(struct dp *dp, uint64_t now);
 void arp_announce(struct dp *dp, unsigned int port);
+void arp_hold(struct dp *dp, struct rte_mbuf *m);
 
 
 /* ---- icmp.c ---- */

@@ -152,8 +152,7 @@ void ip4_forward_one(struct worker *w, struct rte_mbuf *m, uint64_t nh, bool fro
 	case NH_CONNECTED:
 		idx = nbr_lookup(&g_dp, (uint8_t)v, ip->dst);
 		if (unlikely(idx < 0)) {
-			worker_event(w, DP_EV_NBR_MISS, 0, (uint8_t)v, ip->dst, 0, 0, 0, NULL, 0);
-			dp_drop(w, m, DROP_NBR_INCOMPLETE);
+			worker_hold(w, m, (uint8_t)v, -1);
 			return;
 		}
 		forward_port(w, m, (uint8_t)v, (uint32_t)idx);

@@ -173,16 +173,6 @@ static void punt_event(struct dp *dp, const struct dp_event *ev, bool *was_empty
 	struct msg_hdr *h;
 
 	switch (ev->kind) {
-	case DP_EV_NBR_RESOLVE:
-		arp_resolve(dp, ev->a);
-		return;
-	case DP_EV_NBR_MISS: {
-		int32_t idx = nbr_get(dp, ev->port, ev->a, true);
-
-		if (idx >= 0)
-			arp_resolve(dp, (uint32_t)idx);
-		return;
-	}
 	case DP_EV_MISS:
 		h = punt_reserve(dp, was_empty);
 		if (!h)
@@ -219,6 +209,10 @@ static unsigned int punt_worker(struct dp *dp, struct worker *w, bool *was_empty
 	for (unsigned int i = 0; i < n; i++) {
 		if (pkts[i]->hash.usr == SLOW_ARP) {
 			arp_input(dp, pkts[i]);
+			continue;
+		}
+		if (pkts[i]->hash.usr == SLOW_HOLD) {
+			arp_hold(dp, pkts[i]);
 			continue;
 		}
 		if (pkts[i]->hash.usr == SLOW_IKE)

@@ -56,8 +56,10 @@ void tx_l3(struct worker *w, struct rte_mbuf *m, uint8_t port, uint32_t nbr)
 	struct tx_buf *b;
 
 	if (unlikely(!(ms & NBR_VALID))) {
-		worker_event(w, DP_EV_NBR_RESOLVE, 0, port, nbr, 0, 0, 0, NULL, 0);
-		dp_drop(w, m, DROP_NBR_INCOMPLETE);
+		if (nbr >= g_dp.nbr_max)	/* no underlay route: nothing to resolve */
+			dp_drop(w, m, DROP_NBR_INCOMPLETE);
+		else
+			worker_hold(w, m, port, (int32_t)nbr);
 		return;
 	}
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);

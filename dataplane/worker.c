@@ -69,6 +69,27 @@ void worker_event(struct worker *w, uint8_t kind, uint8_t tunnel, uint8_t port, 
 		w->stats->events++;
 }
 
+/*
+ * A packet whose next hop has no MAC yet: like a host's neighbour queue, the
+ * main lcore keeps the latest one per neighbour and sends it when the ARP
+ * reply arrives (so the first packet of a flow is not lost).  At most one
+ * per neighbour per hold-off period is handed over; the rest are dropped as
+ * arp-incomplete.  fdir.hi = neighbour index, or 0x80000000 | port when the
+ * destination has no entry yet (the main lcore creates it).
+ */
+void worker_hold(struct worker *w, struct rte_mbuf *m, uint8_t port, int32_t nbr)
+{
+	uint32_t tag = nbr >= 0 ? (uint32_t)nbr : 0x80000000u | port;
+	uint32_t dst = rte_pktmbuf_mtod(m, const uint32_t *)[4];	/* IPv4 destination */
+
+	if (event_held_off(w, rte_hash_crc_4byte(dst, tag ^ 0x484f4c44))) {
+		dp_drop(w, m, DROP_NBR_INCOMPLETE);
+		return;
+	}
+	m->hash.fdir.hi = tag;
+	punt_slow(w, m, SLOW_HOLD);
+}
+
 static unsigned int worker_poll(struct worker *w)
 {
 	struct rte_mbuf *pkts[DP_MAX_BURST];
