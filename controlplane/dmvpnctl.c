@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,33 @@ static char *sole_instance(const char *dir)
 	return found;
 }
 
+/*
+ * A node whose file no longer validates (someone is editing it) must still
+ * be reachable: take just instance, rundir and dataplane.segment_dir from
+ * the file as libconfig reads it.  -1 if even that is impossible.
+ */
+static int conf_paths_lenient(const char *file, struct conf *cf)
+{
+	const char *inst = NULL, *rundir = NULL, *segdir = NULL, *env = getenv("DMVPN_RUNDIR");
+	config_t c;
+	int rc = -1;
+
+	config_init(&c);
+	if (config_read_file(&c, file) == CONFIG_TRUE &&
+	    config_lookup_string(&c, "instance", &inst) == CONFIG_TRUE) {
+		config_lookup_string(&c, "rundir", &rundir);
+		config_lookup_string(&c, "dataplane.segment_dir", &segdir);
+		snprintf(cf->instance, sizeof(cf->instance), "%s", inst);
+		snprintf(cf->rundir, sizeof(cf->rundir), "%s",
+			 rundir ? rundir : env && *env ? env : CTL_DEFAULT_RUNDIR);
+		snprintf(cf->dp.segment_dir, sizeof(cf->dp.segment_dir), "%s",
+			 segdir ? segdir : CTL_DEFAULT_SEGDIR);
+		rc = 0;
+	}
+	config_destroy(&c);
+	return rc;
+}
+
 /* A struct conf with just what the path functions need. */
 static int conf_for_paths(const struct opts *o, struct conf *cf, bool *loaded)
 {
@@ -127,10 +155,14 @@ static int conf_for_paths(const struct opts *o, struct conf *cf, bool *loaded)
 	memset(cf, 0, sizeof(*cf));
 	if (o->conf_file) {
 		if (conf_load(o->conf_file, cf, &err) != 0) {
-			fprintf(stderr, "dmvpnctl: %s:%d: %s\n", err.file, err.line, err.msg);
-			return -1;
+			fprintf(stderr, "dmvpnctl: warning: %s:%d: %s\n", err.file, err.line,
+				err.msg);
+			memset(cf, 0, sizeof(*cf));
+			if (conf_paths_lenient(o->conf_file, cf) != 0)
+				return -1;
+		} else {
+			*loaded = true;
 		}
-		*loaded = true;
 	} else {
 		snprintf(cf->rundir, sizeof(cf->rundir), "%s",
 			 o->rundir ? o->rundir : env && *env ? env : CTL_DEFAULT_RUNDIR);
@@ -233,7 +265,7 @@ int main(int argc, char **argv)
 		return EXIT_CMD;
 	}
 	if (conf_for_paths(&o, &cf, &have_conf) < 0)
-		return EXIT_UNREACHABLE;
+		return EXIT_CMD;	/* no usable config or instance: a usage error */
 	conf_path_socket(&cf, sock, sizeof(sock));
 	sb_init(&out);
 	err = cli_client_request(sock, o.line, &status, &out, o.timeout_ms);
