@@ -47,7 +47,6 @@ static const struct conf_section conf_sections[] = {
 	{ .name = "nhrp", .load = conf_load_nhrp },
 	{ .name = "routes", .load = conf_load_routes },
 	{ .name = "neighbors", .load = conf_load_neighbors },
-	{ .name = "generator", .load = conf_load_generator },
 	{ .name = "log", .load = conf_load_log },
 };
 

@@ -128,16 +128,6 @@ struct conf_nbr {
 	int line;
 };
 
-/* Built-in traffic generator for benchmarks (VPP packet-generator style):
- * the main lcore keeps a net_ring port's receive ring full of copies of the
- * packets of a pcap file, so a worker is measured without a driver's cost. */
-struct conf_generator {
-	bool present;
-	uint8_t iface;			/* index into interfaces[] (a net_ring device) */
-	char pcap[CONF_PATH_LEN];
-	int line;
-};
-
 struct conf_log {
 	uint8_t level;			/* enum log_level (default info) */
 	char file[CONF_PATH_LEN];	/* "" = stderr */
@@ -156,7 +146,6 @@ struct conf {
 	uint32_t n_routes;
 	struct conf_nbr *nbrs;
 	uint32_t n_nbrs;
-	struct conf_generator generator;
 	struct conf_log log;
 	void *ext;			/* sections added by later features (owned, freed by conf_free) */
 };

@@ -195,37 +195,6 @@ int conf_load_dataplane(struct conf_ctx *x, const config_setting_t *g)
 	return dp_check_lcores(x, g);
 }
 
-/* ---- generator (benchmarks) --------------------------------------------- */
-
-static const struct conf_key gen_keys[] = {
-	{ "interface", true }, { "pcap", true }, { NULL },
-};
-
-int conf_load_generator(struct conf_ctx *x, const config_setting_t *g)
-{
-	struct conf_generator *gen = &x->c->generator;
-	const char *name;
-	int i;
-
-	if (!config_setting_is_group(g))
-		return conf_err(x, g, "generator: must be a group { interface = ...; pcap = ...; }");
-	if (conf_check_keys(x, g, gen_keys) < 0 || conf_get_cstr(x, g, "interface", &name) < 0 ||
-	    conf_get_str(x, g, "pcap", gen->pcap, sizeof(gen->pcap)) < 0)
-		return -1;
-	i = conf_iface_find(x->c, name);
-	if (i < 0)
-		return conf_err(x, config_setting_get_member(g, "interface"),
-				"generator.interface: no interface named '%s'", name);
-	if (strncmp(x->c->ifaces[i].device, "net_ring", 8) != 0)
-		return conf_err(x, config_setting_get_member(g, "interface"),
-				"generator.interface: '%s' must be a net_ring device (it is '%s')",
-				name, x->c->ifaces[i].device);
-	gen->present = true;
-	gen->iface = (uint8_t)i;
-	gen->line = config_setting_source_line(g);
-	return 0;
-}
-
 /* ---- interfaces --------------------------------------------------------- */
 
 static const struct conf_key iface_keys[] = {

@@ -106,6 +106,5 @@ int conf_load_nhrp(struct conf_ctx *x, const config_setting_t *s);
 int conf_load_routes(struct conf_ctx *x, const config_setting_t *s);
 int conf_load_neighbors(struct conf_ctx *x, const config_setting_t *s);
 int conf_load_log(struct conf_ctx *x, const config_setting_t *s);
-int conf_load_generator(struct conf_ctx *x, const config_setting_t *s);
 
 #endif

@@ -20,7 +20,6 @@
  *   control.c    control ring: apply controller messages, acknowledge, RCU
  *   port.c       ethdev set-up, queues per worker, port counters
  *   eal.c        EAL arguments from the config
- *   gen.c        built-in traffic generator for benchmarks (off by default)
  *   main.c       start-up, main lcore loop, shutdown
  */
 #ifndef DMVPN_DP_H
@@ -279,7 +278,6 @@ struct dp {
 	volatile bool quit;
 	volatile bool rx_enabled;	/* set at the first READY */
 	int bell_fd;			/* datagram socket for the controller doorbell */
-	struct gen *gen;		/* benchmark traffic generator, NULL when off */
 	struct dp_sa **sa;		/* SA slot -> runtime record, NULL unless live */
 	uint32_t sa_slots;
 	struct rte_hash *spi_hash;	/* inbound SPI -> SA slot, lock-free readers */
@@ -401,10 +399,6 @@ void esp_out_flush(struct worker *w);
 void esp_in_enqueue(struct worker *w, struct rte_mbuf *m);
 void esp_in_flush(struct worker *w, struct dp_port *port, struct rte_mbuf **fwd, uint8_t *fwd_tun,
 		  uint32_t *fwd_nbma, uint16_t *nfwd);
-
-/* ---- gen.c ---- */
-int gen_init(struct dp *dp);
-unsigned int gen_poll(struct dp *dp);
 
 /* ---- control.c ---- */
 unsigned int control_poll(struct dp *dp);

@@ -203,7 +203,6 @@ static void main_loop(struct dp *dp)
 		control_deferred_poll(dp);
 		work += punt_main_poll(dp);
 		work += inject_poll(dp);
-		work += gen_poll(dp);
 		if (now >= next_beat) {
 			atomic_fetch_add(&dp->hdr->heartbeat, 1);
 			next_beat = now + hz / 1000 * SHM_HEARTBEAT_MS;
@@ -268,7 +267,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (segment_create(dp) || tables_create(dp) || port_setup_all(dp) || gen_init(dp)) {
+	if (segment_create(dp) || tables_create(dp) || port_setup_all(dp)) {
 		shutdown_all(dp);
 		return 1;
 	}

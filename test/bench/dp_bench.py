@@ -131,8 +131,7 @@ def make_conf(d, segdir, instance, pcap, n_adj, n_pkts, lcores, source="pcap"):
             {"name": "pub", "device": "net_null0,no-rx=1", "role": "public",
              "address": SPOKE_PUB + "/24", "gateway": GW},
             {"name": "lan", "role": "lan", "address": "10.0.64.1/24",
-             "device": "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap if source == "pcap"
-             else "net_ring0"},
+             "device": "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap},
         ],
         "tunnel": {"address": "100.64.0.1/16", "source": "pub", "key": 999, "mtu": 1400},
         "nhrp": {"map": [{"protocol": peer_tun(i), "nbma": nbma_of(i)} for i in range(n_adj)]},
@@ -141,10 +140,6 @@ def make_conf(d, segdir, instance, pcap, n_adj, n_pkts, lcores, source="pcap"):
                       {"address": "10.0.64.10", "mac": "02:00:00:00:40:0a", "interface": "lan"}],
         "log": {"level": "warn"},
     }
-    if source == "ring":
-        # the data plane's generator: its main lcore keeps net_ring0's rx
-        # ring full of copies of the pcap's frames
-        conf["generator"] = {"interface": "lan", "pcap": str(pcap)}
     (d / "run").mkdir(exist_ok=True)
     path = d / "bench.conf"
     path.write_text("".join("%s = %s;\n" % (k, lc(v)) for k, v in conf.items()))
@@ -391,9 +386,8 @@ def main():
                     "(IPv4 46), larger = IPv4 total length")
     ap.add_argument("--adjacencies", default="1,1000,10000")
     ap.add_argument("--lcores", default="0,1")
-    ap.add_argument("--sources", default="pcap,ring",
-                    help="pcap: net_pcap infinite_rx on the LAN port; ring: net_ring0 fed by "
-                         "the data plane's generator (main lcore)")
+    ap.add_argument("--sources", default="pcap",
+                    help="pcap: net_pcap infinite_rx on the LAN port (the only source)")
     ap.add_argument("--no-testpmd", action="store_true")
     ap.add_argument("--json", help="write the raw results here")
     ap.add_argument("--profile", action="store_true",
