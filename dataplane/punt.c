@@ -90,19 +90,19 @@ static void punt_commit(struct dp *dp)
 	ring_commit(shm_ring_get(&dp->seg, SHM_R_RING_PUNT));
 }
 
-/* GRE/NHRP from a worker: the frame still has Ethernet + outer IPv4 + GRE. */
-static void punt_nhrp(struct dp *dp, struct rte_mbuf *m, bool *was_empty)
+/* Copy bytes [off, end) of a packet to the punt ring with its metadata
+ * (port and outer addresses filled in here). */
+static void punt_pkt(struct dp *dp, const struct rte_mbuf *m, uint16_t type, uint32_t off,
+		     struct msg_punt_pkt meta, bool *was_empty)
 {
 	const struct ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct ipv4_hdr *);
-	uint32_t hl = ipv4_hdr_len(ip);
-	const struct gre_hdr *g = (const struct gre_hdr *)((const uint8_t *)ip + hl);
-	uint32_t glen = (g->flags & rte_cpu_to_be_16(GRE_FLAG_KEY)) ? 8 : 4;
-	uint32_t len = rte_pktmbuf_pkt_len(m) - hl - glen;
+	int idx = m->port < RTE_MAX_ETHPORTS ? dp->port_by_id[m->port] : 0;
+	uint32_t len = rte_pktmbuf_pkt_len(m) - off;
 	struct msg_punt_pkt *p;
 	struct msg_hdr *h;
-	int idx = m->port < RTE_MAX_ETHPORTS ? dp->port_by_id[m->port] : 0;
+	const void *d;
 
-	if (len > SHM_PKT_ENTRY_SIZE - sizeof(*h) - sizeof(*p)) {
+	if (rte_pktmbuf_pkt_len(m) < off || len > SHM_PKT_ENTRY_SIZE - sizeof(*h) - sizeof(*p)) {
 		dp->main_stats->drops[DROP_PUNT_RING_FULL]++;
 		return;
 	}
@@ -110,22 +110,30 @@ static void punt_nhrp(struct dp *dp, struct rte_mbuf *m, bool *was_empty)
 	if (h == NULL)
 		return;
 	p = (struct msg_punt_pkt *)(h + 1);
-	*h = (struct msg_hdr){ .type = MSG_PUNT_NHRP, .len = (uint16_t)(sizeof(*p) + len) };
-	*p = (struct msg_punt_pkt){
-		.port = (uint16_t)(idx < 0 ? 0 : idx),
-		.src = ip->src,
-		.dst = ip->dst,
-		.sa_in = (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ? m->hash.fdir.hi : 0,
-		.key = glen == 8 ? rte_be_to_cpu_32(((const struct gre_key_hdr *)g)->key) : 0,
-		.len = (uint16_t)len,
-	};
-	{
-		const void *d = rte_pktmbuf_read(m, hl + glen, len, p + 1);
-
-		if (d != (const void *)(p + 1))
-			memcpy(p + 1, d, len);
-	}
+	*h = (struct msg_hdr){ .type = type, .len = (uint16_t)(sizeof(*p) + len) };
+	*p = meta;
+	p->port = (uint16_t)(idx < 0 ? 0 : idx);
+	p->src = ip->src;
+	p->dst = ip->dst;
+	p->len = (uint16_t)len;
+	d = rte_pktmbuf_read(m, off, len, p + 1);
+	if (d != (const void *)(p + 1))
+		memcpy(p + 1, d, len);
 	punt_commit(dp);
+}
+
+/* GRE/NHRP from a worker: outer IPv4 + GRE, then the NHRP message. */
+static void punt_nhrp(struct dp *dp, struct rte_mbuf *m, bool *was_empty)
+{
+	const struct ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct ipv4_hdr *);
+	uint32_t hl = ipv4_hdr_len(ip);
+	const struct gre_hdr *g = (const struct gre_hdr *)((const uint8_t *)ip + hl);
+	bool key = g->flags & rte_cpu_to_be_16(GRE_FLAG_KEY);
+
+	punt_pkt(dp, m, MSG_PUNT_NHRP, hl + (key ? 8 : 4), (struct msg_punt_pkt){
+		.sa_in = (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ? m->hash.fdir.hi : 0,
+		.key = key ? rte_be_to_cpu_32(((const struct gre_key_hdr *)g)->key) : 0,
+	}, was_empty);
 }
 
 /* IKE from a worker: outer IPv4 + UDP (+ the 4-octet non-ESP marker on
@@ -136,36 +144,12 @@ static void punt_ike(struct dp *dp, struct rte_mbuf *m, bool *was_empty)
 	uint32_t hl = ipv4_hdr_len(ip);
 	const struct udp_hdr *u = (const struct udp_hdr *)((const uint8_t *)ip + hl);
 	bool natt = u->dport == rte_cpu_to_be_16(4500);
-	uint32_t off = hl + sizeof(*u) + (natt ? 4 : 0);
-	uint32_t len = rte_pktmbuf_pkt_len(m) - off;
-	int idx = m->port < RTE_MAX_ETHPORTS ? dp->port_by_id[m->port] : 0;
-	struct msg_punt_pkt *p;
-	struct msg_hdr *h;
-	const void *d;
 
-	if (rte_pktmbuf_pkt_len(m) < off ||
-	    len > SHM_PKT_ENTRY_SIZE - sizeof(*h) - sizeof(*p)) {
-		dp->main_stats->drops[DROP_IKE_NO_CONTROLLER]++;
-		return;
-	}
-	h = punt_reserve(dp, was_empty);
-	if (h == NULL)
-		return;
-	p = (struct msg_punt_pkt *)(h + 1);
-	*h = (struct msg_hdr){ .type = MSG_PUNT_IKE, .len = (uint16_t)(sizeof(*p) + len) };
-	*p = (struct msg_punt_pkt){
-		.port = (uint16_t)(idx < 0 ? 0 : idx),
+	punt_pkt(dp, m, MSG_PUNT_IKE, hl + sizeof(*u) + (natt ? 4 : 0), (struct msg_punt_pkt){
 		.flags = natt ? PUNT_F_NAT_T : 0,
-		.src = ip->src,
-		.dst = ip->dst,
 		.sport = rte_be_to_cpu_16(u->sport),
 		.dport = rte_be_to_cpu_16(u->dport),
-		.len = (uint16_t)len,
-	};
-	d = rte_pktmbuf_read(m, off, len, p + 1);
-	if (d != (const void *)(p + 1))
-		memcpy(p + 1, d, len);
-	punt_commit(dp);
+	}, was_empty);
 }
 
 static void punt_event(struct dp *dp, const struct dp_event *ev, bool *was_empty)
