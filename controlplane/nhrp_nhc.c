@@ -19,7 +19,8 @@
  * Timer (one per NHS), when it fires:
  *   DOWN      resend with the SAME request id (RFC 2332 5.2.0.1), then
  *             wait twice as long, 1 s .. 64 s (Cisco nhrp.pcapng: id 1
- *             again and again at growing intervals)
+ *             again and again at growing intervals); after a refusal a
+ *             new request id, the backoff going on (2, 4, 8 ... 64 s)
  *   UP        refresh: new request id, RENEWING
  *   RENEWING  resend, same id, backoff as above; down after 3 sends
  */
@@ -149,8 +150,10 @@ static void nhrp_nhc_timer(struct loop *l, struct loop_timer *t, void *arg)
 	(void)t;
 	switch (s->state) {
 	case NHRP_NHS_DOWN:
-		if (s->tries == 0)	/* after a refusal: a new request */
-			nhrp_nhc_new_request(s);
+		/* after a refusal: a new request id, but the backoff goes on
+		 * (a refused client must not retry every 2 s for ever) */
+		if (s->tries == 0)
+			s->reqid = nhrp_reqid_next(s->n);
 		nhrp_nhc_send_backoff(s);
 		break;
 	case NHRP_NHS_UP:
@@ -312,9 +315,8 @@ static void nhrp_nhc_refused(struct nhrp_nhs *s, uint8_t code)
 		 nhrp_cie_code_name(code), code);
 	nhrp_nhs_set(s, NHRP_NHS_DOWN);
 	s->tries = 0;		/* next try is a new request */
+	/* after the backoff the send already doubled: 2, 4, 8 ... 64 s */
 	loop_timer_arm(s->n->loop, &s->timer, s->retry_ms);
-	s->retry_ms = s->retry_ms * 2 > NHRP_REG_RETRY_MAX_MS ? NHRP_REG_RETRY_MAX_MS
-							       : s->retry_ms * 2;
 }
 
 void nhrp_nhc_recv_reg_reply(struct nhrp_pkt *p)

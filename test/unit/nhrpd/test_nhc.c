@@ -260,7 +260,8 @@ START_TEST(n07_purge_on_shutdown_and_reload)
 END_TEST
 
 /* 9 + 10: no-unique clears U; a refusal (code 14) puts the NHS down and
- * the next try is a new request after the backoff. */
+ * the next try is a new request after the backoff, which keeps growing
+ * while the refusals go on. */
 START_TEST(n09_no_unique_and_refusal)
 {
 	struct tnet net = { .n = 3 };
@@ -292,6 +293,19 @@ START_TEST(n09_no_unique_and_refusal)
 	ck_assert(tnode_take(sp2, NHRP_REGISTRATION_REQUEST, &s));
 	tparse(&s, &got);
 	ck_assert_uint_ne(got.reqid, id);
+	/* refused again: the backoff goes on (4 s, then 8 s), not 2 s for ever */
+	for (uint64_t wait = 4000; wait <= 8000; wait *= 2) {
+		id = got.reqid;
+		nhrp_recv(net.nodes[0]->n, 0, ip("198.51.100.99"), 0, s.pkt, s.len);
+		tnet_run(&net);
+		tclock(wait - 100);
+		ck_assert_uint_eq(tnode_count(sp2, 0), 0);
+		tclock(200);
+		ck_assert(tnode_take(sp2, NHRP_REGISTRATION_REQUEST, &s));
+		tparse(&s, &got);
+		ck_assert_uint_ne(got.reqid, id);
+	}
+	ck_assert_uint_eq(nhrp_stat_get(sp2->n, 0, NHRP_ST_REG_REFUSED), 3);
 	for (int i = 0; i < 3; i++)
 		tnode_free(net.nodes[i]);
 }
