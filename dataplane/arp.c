@@ -97,25 +97,12 @@ void nbr_unref(struct dp *dp, uint32_t idx)
 		dp->nbr[idx].refs--;
 }
 
-static void nbr_held_drop(struct dp *dp, struct nbr *n)
+/* Ethernet header to the neighbour's (valid) MAC, then out. */
+static void nbr_send(struct dp *dp, const struct nbr *n, struct rte_mbuf *m)
 {
-	if (n->held) {
-		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
-		rte_pktmbuf_free(n->held);
-		n->held = NULL;
-	}
-}
-
-/* The MAC is known: send the packet that waited for it. */
-static void nbr_held_send(struct dp *dp, struct nbr *n)
-{
-	struct rte_mbuf *m = n->held;
 	struct rte_ether_hdr *eh;
 	uint64_t v = n->mac_state;
 
-	n->held = NULL;
-	if (!m)
-		return;
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
 	if (!eh) {
 		dp->main_stats->drops[DROP_NO_MBUF]++;
@@ -126,6 +113,69 @@ static void nbr_held_send(struct dp *dp, struct nbr *n)
 	rte_ether_addr_copy(&dp->ports[n->port].mac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	tx_main(dp, n->port, &m, 1);
+}
+
+/* The main lcore's packets waiting for neighbour n: sent in order (MAC
+ * known) or dropped (the entry failed or goes). */
+static void nbr_wait_flush(struct dp *dp, const struct nbr *n, bool send)
+{
+	uint32_t idx = (uint32_t)(n - dp->nbr), k = 0;
+
+	for (uint32_t i = 0; i < dp->n_nbr_wait; i++) {
+		struct nbr_wait w = dp->nbr_wait[i];
+
+		if (w.nbr != idx) {
+			dp->nbr_wait[k++] = w;
+		} else if (send) {
+			nbr_send(dp, n, w.m);
+		} else {
+			dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
+			rte_pktmbuf_free(w.m);
+		}
+	}
+	dp->n_nbr_wait = k;
+}
+
+static void nbr_held_drop(struct dp *dp, struct nbr *n)
+{
+	if (n->held) {
+		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
+		rte_pktmbuf_free(n->held);
+		n->held = NULL;
+	}
+	nbr_wait_flush(dp, n, false);
+}
+
+/* The MAC is known: send the packets that waited for it. */
+static void nbr_held_send(struct dp *dp, struct nbr *n)
+{
+	struct rte_mbuf *m = n->held;
+
+	n->held = NULL;
+	nbr_wait_flush(dp, n, true);
+	if (m)
+		nbr_send(dp, n, m);
+}
+
+/*
+ * A main lcore packet (NHRP or IKE the controller injects) for a neighbour
+ * being resolved.  Unlike a worker's (one held per neighbour, the newest),
+ * these keep their order: on an NBMA change the purge of the old
+ * registration must reach the NHS before the registration from the new
+ * address that follows it.  At most NBR_WAIT_MAX for all neighbours, the
+ * oldest dropped first.
+ */
+void arp_wait(struct dp *dp, uint32_t idx, struct rte_mbuf *m)
+{
+	if (dp->n_nbr_wait == NBR_WAIT_MAX) {
+		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
+		rte_pktmbuf_free(dp->nbr_wait[0].m);
+		memmove(&dp->nbr_wait[0], &dp->nbr_wait[1],
+			sizeof(dp->nbr_wait[0]) * (NBR_WAIT_MAX - 1));
+		dp->n_nbr_wait--;
+	}
+	dp->nbr_wait[dp->n_nbr_wait++] = (struct nbr_wait){ .m = m, .nbr = idx };
+	arp_resolve(dp, idx);
 }
 
 /* A worker's packet waiting for ARP (worker_hold): keep the newest. */

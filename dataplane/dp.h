@@ -163,6 +163,14 @@ struct nbr {
 	struct rte_mbuf *held;		/* one L3 packet waiting for the MAC (main lcore) */
 };
 
+/* The main lcore's own packets (NHRP and IKE from the controller) waiting
+ * for a neighbour's MAC, in the order they were sent (arp_wait). */
+#define NBR_WAIT_MAX 32
+struct nbr_wait {
+	struct rte_mbuf *m;
+	uint32_t nbr;			/* index in dp->nbr */
+};
+
 /* ------------------------------------------------------------------ */
 /* Work handed from workers to the main lcore (through rte_rings). */
 enum slow_kind {
@@ -267,6 +275,8 @@ struct dp {
 	struct nbr *nbr;		/* neighbour table */
 	uint32_t nbr_max;		/* nbr[nbr_max] is the never-valid sentinel */
 	struct rte_hash *nbr_hash;	/* (addr, port) -> index, lock-free readers */
+	struct nbr_wait nbr_wait[NBR_WAIT_MAX];	/* main lcore only, oldest first */
+	uint32_t n_nbr_wait;
 	struct glean_hint *glean;	/* NH_GLEAN value -> (tunnel, overlay next hop) */
 	uint32_t glean_max;
 	struct route_tab *routes;	/* mirror of both FIBs: generations, references */
@@ -359,6 +369,7 @@ void arp_resolve(struct dp *dp, uint32_t idx);
 void arp_timer(struct dp *dp, uint64_t now);
 void arp_announce(struct dp *dp, unsigned int port);
 void arp_hold(struct dp *dp, struct rte_mbuf *m);
+void arp_wait(struct dp *dp, uint32_t idx, struct rte_mbuf *m);
 
 
 /* ---- icmp.c ---- */

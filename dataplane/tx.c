@@ -116,7 +116,7 @@ uint16_t tx_main(struct dp *dp, uint8_t port, struct rte_mbuf **pkts, uint16_t n
 }
 
 /* Main lcore: send an L3 packet to `nexthop` (an on-link address) on `port`;
- * without a resolved neighbour the packet is dropped and ARP started. */
+ * without a resolved neighbour it waits for ARP (arp_wait), in order. */
 void tx_main_l3(struct dp *dp, struct rte_mbuf *m, uint8_t port, uint32_t nexthop)
 {
 	int32_t idx = nbr_get(dp, port, nexthop, true);
@@ -130,9 +130,7 @@ void tx_main_l3(struct dp *dp, struct rte_mbuf *m, uint8_t port, uint32_t nextho
 	}
 	ms = __atomic_load_n(&dp->nbr[idx].mac_state, __ATOMIC_RELAXED);
 	if (!(ms & NBR_VALID)) {
-		arp_resolve(dp, (uint32_t)idx);
-		dp->main_stats->drops[DROP_NBR_INCOMPLETE]++;
-		rte_pktmbuf_free(m);
+		arp_wait(dp, (uint32_t)idx, m);
 		return;
 	}
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
