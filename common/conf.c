@@ -36,7 +36,8 @@
  * each section may use what the ones above it loaded (tunnel.source names an
  * interface, nhrp needs the tunnel subnet, routes and neighbors check their
  * next hops against both).  A later feature adds its line here: ipsec after
- * tunnel (tunnel.protection names a profile), ike after ipsec.
+ * routes (tunnel.protection names a profile; a manual SA's peer must be
+ * reachable through the underlay routes), ike after ipsec.
  */
 static const struct conf_section conf_sections[] = {
 	{ .name = "instance", .load = conf_load_instance, .required = true },
@@ -47,6 +48,7 @@ static const struct conf_section conf_sections[] = {
 	{ .name = "nhrp", .load = conf_load_nhrp },
 	{ .name = "routes", .load = conf_load_routes },
 	{ .name = "neighbors", .load = conf_load_neighbors },
+	{ .name = "ipsec", .load = conf_load_ipsec, .free = conf_free_ipsec, .always = true },
 	{ .name = "log", .load = conf_load_log },
 };
 
@@ -342,7 +344,7 @@ static int conf_load_root(struct conf_ctx *x, const config_setting_t *root)
 
 		if (!s && sec->required)
 			return conf_err(x, NULL, "missing '%s'", sec->name);
-		if (s && sec->load(x, s) < 0)
+		if ((s || sec->always) && sec->load(x, s) < 0)
 			return -1;
 	}
 	return conf_check_paths(x, root);

@@ -128,6 +128,67 @@ struct conf_nbr {
 	int line;
 };
 
+/* ---- ipsec (common/conf_ipsec.c, docs/ipsec.md) ---- */
+#define CONF_IPSEC_KEY_MAX (SA_KEY_MAX + 4)	/* cipher key + GCM salt (RFC 4106 8.1) */
+#define CONF_IPSEC_WARN_MAX 8
+
+/* crypto ipsec transform-set NAME T... / mode transport|tunnel */
+struct conf_ipsec_tset {
+	char name[CONF_NAME_LEN];
+	char text[64];			/* the transforms as written, for show */
+	uint8_t cipher;			/* enum sa_cipher */
+	uint8_t integ;			/* enum sa_integ */
+	uint8_t key_len;		/* cipher key octets (without the GCM salt) */
+	uint8_t mode;			/* enum sa_mode (default transport) */
+	bool legacy;			/* DES, 3DES or MD5 */
+	int line;
+};
+
+/* crypto ipsec profile NAME */
+struct conf_ipsec_profile {
+	char name[CONF_NAME_LEN];
+	uint32_t tset;			/* index into transform_sets */
+	uint64_t life_seconds;		/* 0 = none */
+	uint64_t life_kilobytes;	/* 0 = none */
+	uint64_t life_packets;		/* 0 = none */
+	uint8_t soft_percent;		/* soft lifetime, % of each hard one (90) */
+	bool replay;			/* anti-replay on (default) */
+	uint16_t replay_window;		/* 64..4096, power of two (1024) */
+	bool esn;			/* RFC 4303 2.2.1 */
+	bool udp_encap;			/* RFC 3948 */
+	uint16_t udp_sport, udp_dport;	/* 4500 / 4500 */
+	int line;
+};
+
+/* A manually keyed SA pair with one peer (crypto map ipsec-manual). */
+struct conf_ipsec_sa {
+	uint32_t peer;			/* NBMA address, network order */
+	uint32_t profile;		/* index into profiles */
+	uint32_t spi_in, spi_out;
+	uint8_t key_in[CONF_IPSEC_KEY_MAX], key_out[CONF_IPSEC_KEY_MAX];
+	uint8_t key_len;		/* octets in key_in/out (GCM: key + salt) */
+	uint8_t auth_in[SA_AUTH_KEY_MAX], auth_out[SA_AUTH_KEY_MAX];
+	uint8_t auth_len;
+	uint64_t seq_out_start;		/* tests: outbound starts after this */
+	uint64_t seq_in_start;		/* tests: inbound window top at start */
+	int line;
+};
+
+struct conf_ipsec {
+	bool legacy;			/* DES / 3DES / MD5 allowed */
+	uint32_t switch_timeout_ms;	/* manual rekey: longest wait for the peer (10000) */
+	uint32_t drain_ms;		/* manual rekey: old inbound SA kept after the switch (2000) */
+	struct conf_ipsec_tset *tsets;
+	uint32_t n_tsets;
+	struct conf_ipsec_profile *profiles;
+	uint32_t n_profiles;
+	struct conf_ipsec_sa *sas;	/* wiped by conf_free */
+	uint32_t n_sas;
+	int protection;			/* profile index of tunnel.protection, -1 = none */
+	char warnings[CONF_IPSEC_WARN_MAX][160];	/* "FILE:LINE: ..." to log */
+	uint32_t n_warnings;
+};
+
 struct conf_log {
 	uint8_t level;			/* enum log_level (default info) */
 	char file[CONF_PATH_LEN];	/* "" = stderr */
@@ -147,6 +208,7 @@ struct conf {
 	struct conf_nbr *nbrs;
 	uint32_t n_nbrs;
 	struct conf_log log;
+	struct conf_ipsec *ipsec;	/* NULL without an ipsec section */
 	void *ext;			/* sections added by later features (owned, freed by conf_free) */
 };
 

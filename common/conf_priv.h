@@ -39,6 +39,7 @@ struct conf_section {
 	int (*load)(struct conf_ctx *x, const config_setting_t *s);
 	void (*free)(struct conf *c);
 	bool required;
+	bool always;			/* load runs with s = NULL when absent */
 };
 
 /* An element for duplicate detection and lookup: sorted by (key, idx). */
@@ -106,5 +107,8 @@ int conf_load_nhrp(struct conf_ctx *x, const config_setting_t *s);
 int conf_load_routes(struct conf_ctx *x, const config_setting_t *s);
 int conf_load_neighbors(struct conf_ctx *x, const config_setting_t *s);
 int conf_load_log(struct conf_ctx *x, const config_setting_t *s);
+/* conf_ipsec.c: s may be NULL (checks tunnel.protection). */
+int conf_load_ipsec(struct conf_ctx *x, const config_setting_t *s);
+void conf_free_ipsec(struct conf *c);
 
 #endif

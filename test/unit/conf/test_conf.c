@@ -241,7 +241,7 @@ static const char full_text[] =
 	"  { name = \"tap\"; device = \"net_tap0,iface=dmvpn0\"; role = \"host\"; }\n"
 	");\n"
 	"tunnel = { name = \"Tunnel1\"; address = \"10.0.0.254/24\"; source = \"Serial0/0\";\n"
-	"  key = 4294967295; mtu = 8972; protection = \"dmvpn-profile\"; };\n"
+	"  key = 4294967295; mtu = 8900; protection = \"dmvpn-profile\"; };\n"
 	"nhrp = {\n"
 	"  network_id = 4294967295; holdtime = 65535; authentication = \"12345678\";\n"
 	"  map = ( { protocol = \"10.0.0.1\"; nbma = \"198.51.100.1\"; },\n"
@@ -261,7 +261,10 @@ static const char full_text[] =
 	"  { address = \"10.1.0.2\"; mac = \"02:00:00:00:01:02\"; interface = \"lan\"; },\n"
 	"  { address = \"192.0.2.9\"; mac = \"02:00:00:00:00:09\"; interface = \"Serial0/0\"; }\n"
 	");\n"
-	"log = { level = \"debug\"; file = \"/var/log/dmvpn.log\"; };\n";
+	"log = { level = \"debug\"; file = \"/var/log/dmvpn.log\"; };\n"
+	/* the profile tunnel.protection names (tests: test/unit/ipsec) */
+	"ipsec = { transform_set = ( { name = \"t\"; transforms = \"esp-gcm 256\"; } );\n"
+	"  profile = ( { name = \"dmvpn-profile\"; transform_set = \"t\"; } ); };\n";
 
 START_TEST(test_full)
 {
@@ -297,7 +300,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c.ifaces[2].line, 15);
 	ck_assert_str_eq(c.tunnel.name, "Tunnel1");
 	ck_assert_uint_eq(c.tunnel.key, 4294967295u);
-	ck_assert_uint_eq(c.tunnel.mtu, 8972);
+	ck_assert_uint_eq(c.tunnel.mtu, 8900);
 	ck_assert_str_eq(c.tunnel.protection, "dmvpn-profile");
 	ck_assert_int_eq(c.tunnel.line, 17);
 	ck_assert_uint_eq(c.nhrp.network_id, 4294967295u);
@@ -354,7 +357,10 @@ START_TEST(test_int_literals)
 		snprintf(text, sizeof(text), MINIMAL
 			 "# 99999999999999999999999 in a comment\n"
 			 "tunnel = { address = \"10.0.0.1/24\"; source = \"pub\"; %s\n"
-			 "  protection = \"99999999999999999999999\"; /* 4294967296 */ };\n", good[i]);
+			 "  protection = \"99999999999999999999999\"; /* 4294967296 */ };\n"
+			 "ipsec = { transform_set = ( { name = \"t\"; transforms = \"esp-gcm\"; } );\n"
+			 "  profile = ( { name = \"99999999999999999999999\"; transform_set = \"t\"; } ); };\n",
+			 good[i]);
 		load_ok(text, &c);
 		ck_assert_msg(c.tunnel.key == 4294967295u, "%zu: key %u", i, c.tunnel.key);
 		ck_assert_str_eq(c.tunnel.protection, "99999999999999999999999");
