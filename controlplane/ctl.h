@@ -37,6 +37,14 @@ struct ctl_module {
 	 * when the controller attached to a running data plane.  It is LIVE
 	 * already; the module binds it (a->owner) or calls adj_del(). */
 	void (*adj_adopted)(struct ctl *c, struct adj *a, void *arg);
+	/* Attached to a data plane, before its adjacency slots are adopted:
+	 * take over the module's own slots that adjacencies name (IPsec SAs),
+	 * so adopted adjacency images still match. */
+	void (*dp_attached)(struct ctl *c, void *arg);
+	/* Every replay, before the adjacencies are published: publish what
+	 * they name (IPsec SAs: the data plane refuses an adjacency whose
+	 * outbound SA it does not have). */
+	void (*dp_replay)(struct ctl *c, void *arg);
 	/* REPLAY_END acknowledged: the data plane has our whole state. */
 	void (*dp_synced)(struct ctl *c, void *arg);
 	/* The data plane went away (its slots are gone with it). */

@@ -450,6 +450,7 @@ static void sync_replay(struct ctl *c)
 	sync_send(c, MSG_REPLAY_BEGIN, &g, sizeof(g));
 	sync_ports(c, true);
 	sync_tunnel(c, true);
+	CTL_MODULES_CALL(c, dp_replay);	/* SAs before the adjacencies naming them */
 	adj_sync_all(c);
 	sync_tunnel(c, false);	/* the NHS slot, now that it is published */
 	rt_flush(c);
@@ -509,6 +510,7 @@ void sync_dp_up(struct ctl *c)
 	c->sync.refused[0] = '\0';
 	sync_gen_next(c);
 	adj_slots_attach(c, seg->hdr->adj_slots);
+	CTL_MODULES_CALL(c, dp_attached);	/* SA slots the adjacency images name */
 	adj_adopt_scan(c);
 	rt_forget_installed(c);
 	sync_forget_sent(c);
