@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ipsec.h"
 #include "log.h"
 #include "nhrp_module.h"
 
@@ -117,6 +118,8 @@ static int run(const char *path, bool debug)
 		conf_free(&cf);
 		goto out;
 	}
+	if (ipsec_module_init(&c) != 0)
+		log_err("ipsec: cannot start the IPsec module (out of memory)");
 	if (nhrp_module_init(&c) != 0)
 		log_err("nhrp: cannot start the NHRP module (out of memory)");
 	if (loop_fd_add(l, sfd, EPOLLIN, on_signal, &c) == 0) {
