@@ -35,6 +35,10 @@ static void ctl_view_fill(const struct ctl *c, struct show_ctl_view *v)
 	v->outstanding = dpconn_outstanding(dc);
 	v->queued_hwm = dc->st.queued_hwm;
 	v->punts = dc->st.punts;
+	v->punts_nhrp = dc->st.punts_nhrp;
+	v->punts_ike = dc->st.punts_ike;
+	v->punts_events = dc->st.punts_events;
+	v->punts_unhandled = dc->st.punt_unhandled;
 	v->injects = dc->st.injects;
 	v->inject_full = dc->st.inject_full;
 	v->attaches = dc->st.attaches;

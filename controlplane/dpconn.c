@@ -313,6 +313,12 @@ static bool punt_drain(struct dpconn *dc)
 		if (n++ == DPCONN_PUNT_BUDGET)
 			return true;
 		dc->st.punts++;
+		if (h->type == MSG_PUNT_NHRP)
+			dc->st.punts_nhrp++;
+		else if (h->type == MSG_PUNT_IKE)
+			dc->st.punts_ike++;
+		else
+			dc->st.punts_events++;
 		if (h->len > dc->punt->entry_size - sizeof(*h)) {
 			dc->st.punt_bad++;
 		} else if (h->type < 256 && dc->punt_h[h->type].cb) {

@@ -80,6 +80,7 @@ struct dpconn_stats {
 	uint64_t sent, acked, nacked, aborted, stale_acks;
 	uint64_t queued_hwm;
 	uint64_t punts, punt_bad, punt_unhandled;
+	uint64_t punts_nhrp, punts_ike, punts_events;	/* by type, handled or not */
 	uint64_t injects, inject_full;
 	uint64_t attaches, losses, bells;
 };

@@ -197,6 +197,9 @@ static void show_dp_ctl_text(const struct show_src *s)
 	sb_printf(s->out, "  Punted %" PRIu64 ", injected %" PRIu64 " (%" PRIu64
 		  " ring full), attached %" PRIu64 " times, lost %" PRIu64 " times\n", v->punts,
 		  v->injects, v->inject_full, v->attaches, v->losses);
+	sb_printf(s->out, "  Punts by type: NHRP %" PRIu64 ", IKE %" PRIu64 ", events %" PRIu64
+		  ", unhandled %" PRIu64 "\n", v->punts_nhrp, v->punts_ike, v->punts_events,
+		  v->punts_unhandled);
 	sb_printf(s->out, "  Desired: %u adjacencies (%u slots in use), %u overlay + %u underlay "
 		  "routes installed\n", v->adjacencies, v->slots_used, v->routes_overlay,
 		  v->routes_underlay);
@@ -221,6 +224,10 @@ static void show_dp_ctl_json(const struct show_src *s)
 	json_u64(j, "messages_outstanding", v->outstanding);
 	json_u64(j, "queue_high_water", v->queued_hwm);
 	json_u64(j, "punts", v->punts);
+	json_u64(j, "punts_nhrp", v->punts_nhrp);
+	json_u64(j, "punts_ike", v->punts_ike);
+	json_u64(j, "punts_events", v->punts_events);
+	json_u64(j, "punts_unhandled", v->punts_unhandled);
 	json_u64(j, "injects", v->injects);
 	json_u64(j, "inject_ring_full", v->inject_full);
 	json_u64(j, "attaches", v->attaches);

@@ -28,6 +28,7 @@ struct show_ctl_view {
 	uint64_t synced_age_ms;		/* 0 = not synced */
 	uint64_t sent, acked, refused_msgs, outstanding, queued_hwm;
 	uint64_t punts, injects, inject_full, attaches, losses;
+	uint64_t punts_nhrp, punts_ike, punts_events, punts_unhandled;
 	uint32_t adjacencies, slots_used;
 	uint32_t routes_overlay, routes_underlay;
 };
