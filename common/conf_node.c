@@ -55,9 +55,26 @@ static const struct conf_key dp_keys[] = {
 	{ "max_routes" }, { "pci" }, { "eal_args" }, { NULL },
 };
 
-/* EAL -l syntax ("0,1", "0-3", "0,2-5") into a set; the count, or -1. */
+/* "@cpu" after an lcore (EAL --lcores "lcore@cpu"): skip it, count pinnings. */
+static const char *lcores_cpu(const char *s, int *pinned)
+{
+	int d = 0;
+
+	if (*s != '@')
+		return s;
+	for (s++; *s >= '0' && *s <= '9' && d < 5; s++, d++)
+		;
+	*pinned += d > 0 ? 1 : -CONF_LCORE_MAX;
+	return s;
+}
+
+/* EAL -l syntax ("0,1", "0-3", "0,2-5") into a set; the count, or -1.
+ * Single lcores may name their CPU (EAL --lcores: "0@0,1@1,2@1": three
+ * lcores on two CPUs, for tests on small machines). */
 static int lcores_parse(const char *s, uint8_t set[CONF_LCORE_MAX / 8])
 {
+	int pinned = 0;
+
 	int count = 0;
 
 	memset(set, 0, CONF_LCORE_MAX / 8);
@@ -81,6 +98,10 @@ static int lcores_parse(const char *s, uint8_t set[CONF_LCORE_MAX / 8])
 			count += !(set[i / 8] & (1u << (i % 8)));
 			set[i / 8] |= (uint8_t)(1u << (i % 8));
 		}
+		if (hi == lo)
+			s = lcores_cpu(s, &pinned);
+		if (pinned < 0)
+			return -1;
 		if (*s == '\0')
 			return count;
 		if (*s++ != ',')

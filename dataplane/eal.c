@@ -55,7 +55,8 @@ int eal_args_build(const struct conf *c, char **argv, int max, char *store, size
 	char mem[16];
 
 	arg(&b, "%s", "dmvpn-dataplane");
-	arg(&b, "%s", "-l");
+	/* "lcore@cpu" pinnings need --lcores (same list otherwise) */
+	arg(&b, "%s", strchr(d->lcores, '@') ? "--lcores" : "-l");
 	arg(&b, "%s", d->lcores[0] ? d->lcores : "0,1");
 	if (d->main_lcore[0]) {
 		arg(&b, "%s", "--main-lcore");

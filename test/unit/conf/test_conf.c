@@ -531,6 +531,7 @@ static const struct bad_case bad[] = {
 /* 62 */{ NULL, "test/unit/conf/bad/nhs-no-map.conf", 25, "nhs 10.0.0.1 has no nhrp.map (NBMA unknown)" },
 /* 63 */{ NULL, "test/unit/conf/bad/source-lan.conf", 19, "tunnel.source: interface 'lan' has role lan, must be public" },
 /* 64 */{ NULL, "test/unit/conf/bad/no-such-file.conf", 0, "cannot open: No such file or directory" },
+/* 65 */{ BASE "dataplane = { lcores = \"0@,1\"; };\n", NULL, B + 1, "is not an lcore list" },
 };
 
 #define N_BAD ((int)(sizeof(bad) / sizeof(bad[0])))
@@ -575,6 +576,10 @@ START_TEST(test_boundaries)
 	ck_assert_uint_eq(c.tunnel.mtu, 1476);
 	ck_assert(!c.tunnel.has_key);
 	ck_assert_uint_eq(c.dp.workers, 16);
+	conf_free(&c);
+	/* EAL --lcores pinnings: three lcores on two CPUs */
+	load_ok(MINIMAL "dataplane = { lcores = \"0@0,1@1,2@1\"; workers = 2; };\n", &c);
+	ck_assert_str_eq(c.dp.lcores, "0@0,1@1,2@1");
 	conf_free(&c);
 }
 END_TEST
