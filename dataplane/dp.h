@@ -253,6 +253,8 @@ struct worker {
 } __rte_cache_aligned;
 
 /* ------------------------------------------------------------------ */
+#define MAIN_TX_BURST 32		/* main lcore packets gathered per port (tx_main_l3) */
+
 /* The process: one per instance. */
 struct dp {
 	struct conf *conf;
@@ -281,6 +283,10 @@ struct dp {
 	uint32_t glean_max;
 	struct route_tab *routes;	/* mirror of both FIBs: generations, references */
 	uint16_t main_txq[SHM_MAX_PORTS];
+	/* tx_main_l3() gathers, tx_main_flush() sends one burst per port:
+	 * on af_packet each burst costs a system call */
+	struct rte_mbuf *main_tx[SHM_MAX_PORTS][MAIN_TX_BURST];
+	uint16_t n_main_tx[SHM_MAX_PORTS];
 	uint64_t tsc_hz;
 	bool adaptive_idle;
 	uint32_t idle_sleep_max_us;
@@ -387,6 +393,7 @@ void tx_reflect(struct worker *w, struct rte_mbuf *m, uint8_t port);
 void tx_flush(struct worker *w, unsigned int port);
 void tx_flush_all(struct worker *w);
 uint16_t tx_main(struct dp *dp, uint8_t port, struct rte_mbuf **pkts, uint16_t n);
+void tx_main_flush(struct dp *dp);
 void tx_main_l3(struct dp *dp, struct rte_mbuf *m, uint8_t port, uint32_t nexthop);
 
 /* ---- punt.c ---- */

@@ -366,5 +366,6 @@ unsigned int inject_poll(struct dp *dp)
 		ring_release(r);
 		n++;
 	}
+	tx_main_flush(dp);	/* one tx burst for the round, not one per packet */
 	return n;
 }

@@ -115,8 +115,21 @@ uint16_t tx_main(struct dp *dp, uint8_t port, struct rte_mbuf **pkts, uint16_t n
 	return sent;
 }
 
+/* Main lcore: the packets tx_main_l3() gathered, one burst per port. */
+void tx_main_flush(struct dp *dp)
+{
+	for (unsigned int p = 0; p < dp->n_ports && p < SHM_MAX_PORTS; p++) {
+		if (!dp->n_main_tx[p])
+			continue;
+		tx_main(dp, (uint8_t)p, dp->main_tx[p], dp->n_main_tx[p]);
+		dp->n_main_tx[p] = 0;
+	}
+}
+
 /* Main lcore: send an L3 packet to `nexthop` (an on-link address) on `port`;
- * without a resolved neighbour it waits for ARP (arp_wait), in order. */
+ * without a resolved neighbour it waits for ARP (arp_wait), in order.  The
+ * packet is gathered with the others of this round and leaves at the next
+ * tx_main_flush() (inject_poll() calls it: at most one main loop later). */
 void tx_main_l3(struct dp *dp, struct rte_mbuf *m, uint8_t port, uint32_t nexthop)
 {
 	int32_t idx = nbr_get(dp, port, nexthop, true);
@@ -140,5 +153,7 @@ void tx_main_l3(struct dp *dp, struct rte_mbuf *m, uint8_t port, uint32_t nextho
 		return;
 	}
 	eth_fill(eh, ms, &dp->ports[port].mac);
-	tx_main(dp, port, &m, 1);
+	dp->main_tx[port][dp->n_main_tx[port]++] = m;
+	if (dp->n_main_tx[port] == MAIN_TX_BURST)
+		tx_main_flush(dp);
 }
