@@ -270,8 +270,19 @@ static void rt_add_done(struct dpconn *dc, const struct dp_msg *m, int status, v
 	e = rt_find(c, r->table, r->prefix, r->plen);
 	if (e && e->inst_valid && e->inst.type == r->nh_type && e->inst.value == r->value &&
 	    e->inst.port == r->port) {
+		struct rt_nh nh;
+		bool want;
+
+		/* A refused ADD changes nothing there: whatever the prefix had
+		 * before (say, an adjacency slot we are retiring) is still
+		 * installed.  Take it out unless we want this very next hop
+		 * again (resending that would only be refused again). */
 		e->inst_valid = false;
+		e->dp_stale = true;
 		c->rt.n_inst[e->table & 1]--;
+		want = rt_resolve(c, e, &nh, NULL);
+		if (!want || nh.type != r->nh_type || nh.value != r->value || nh.port != r->port)
+			rt_dirty(c, e);
 	}
 }
 
@@ -284,7 +295,7 @@ static void rt_entry_sync(struct ctl *c, struct rt_entry *e)
 
 	if (want && e->inst_valid && nh_equal(&nh, &e->inst) && e->inst_gen == c->sync.gen)
 		return;
-	if (!want && !e->inst_valid)
+	if (!want && !e->inst_valid && !e->dp_stale)
 		return;
 	r = rt_msg(c, e, want ? &nh : NULL);
 	if (sync_send_cb(c, want ? MSG_ROUTE_ADD : MSG_ROUTE_DEL, &r, sizeof(r),
@@ -292,8 +303,9 @@ static void rt_entry_sync(struct ctl *c, struct rt_entry *e)
 		return;
 	if (want && !e->inst_valid)
 		c->rt.n_inst[e->table & 1]++;
-	else if (!want)
+	else if (!want && e->inst_valid)
 		c->rt.n_inst[e->table & 1]--;
+	e->dp_stale = false;
 	e->inst_valid = want;
 	e->inst = want ? nh : (struct rt_nh){ 0 };
 	e->inst_src = (uint8_t)src;
@@ -310,7 +322,7 @@ static bool rt_entry_empty(const struct rt_entry *e)
 	for (int s = 0; s < RT_SRC__MAX; s++)
 		if (e->cand[s].present)
 			return false;
-	return !e->inst_valid;
+	return !e->inst_valid && !e->dp_stale;
 }
 
 void rt_flush(struct ctl *c)

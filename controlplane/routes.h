@@ -74,6 +74,8 @@ struct rt_entry {
 	struct rt_nh inst;	/* as installed (sent and not refused) */
 	bool inst_valid;
 	bool dirty;
+	bool dp_stale;		/* an ADD was refused: the data plane may still hold
+				 * an older route for the prefix (DEL it if unwanted) */
 	uint8_t inst_src;	/* source of the installed candidate */
 	uint32_t inst_gen;
 	uint32_t version;	/* FIB version of the last change (show ip cef) */
