@@ -329,7 +329,17 @@ static void adj_unpublish_done(struct dpconn *dc, const struct dp_msg *m, int st
 	    c->adj.slots[ms->slot].state != ADJ_S_UNPUBLISHING)
 		return;
 	if (status && status != ENOENT) {
-		slot_retire(c, ms->slot);	/* still in the data plane: try again */
+		/* Still in the data plane (EBUSY: a route or the tunnel still
+		 * points at it, and what moves them is on its way): try again
+		 * later, not in a loop of refusals. */
+		if (!c->adj.st.unpublish_refused++)
+			log_warn("adj slot %u: data plane refused to unpublish it (%s); "
+				 "retrying every %u ms", ms->slot, strerror(status),
+				 ADJ_RETRY_MS);
+		slot_retire(c, ms->slot);
+		c->adj.slots[ms->slot].fence_id = ADJ_FENCE_HELD;
+		if (!loop_timer_armed(&c->adj.retry))
+			loop_timer_arm(c->loop, &c->adj.retry, ADJ_RETRY_MS);
 		return;
 	}
 	c->adj.st.unpublished++;
@@ -530,12 +540,27 @@ bool adj_remove(struct ctl *c, uint8_t tunnel, uint32_t overlay)
 
 /* ---- slot table lifetime ---- */
 
+/* The hold-off of refused unpublishes is over: they wait for a fence again. */
+static void adj_retry_cb(struct loop *l, struct loop_timer *t, void *arg)
+{
+	struct ctl *c = arg;
+
+	(void)l;
+	(void)t;
+	for (uint32_t slot = c->adj.retire_head; slot != ADJ_NO_SLOT;
+	     slot = c->adj.slots[slot].next)
+		if (c->adj.slots[slot].fence_id == ADJ_FENCE_HELD)
+			c->adj.slots[slot].fence_id = 0;
+	sync_kick(c);
+}
+
 void adj_table_init(struct ctl *c)
 {
 	memset(&c->adj, 0, sizeof(c->adj));
 	hmap_init(&c->adj.map);
 	TAILQ_INIT(&c->adj.waitq);
 	c->adj.retire_head = ADJ_NO_SLOT;
+	loop_timer_init(&c->adj.retry, adj_retry_cb, c);
 }
 
 /* Every adjacency loses its slot (the segment is gone or new). */
@@ -674,6 +699,8 @@ void adj_table_fini(struct ctl *c)
 	struct hnode *nx = NULL;
 	struct adj *a;
 
+	if (c->loop)
+		loop_timer_cancel(c->loop, &c->adj.retry);
 	while ((a = adj_walk(c, &cur, &nx))) {
 		hmap_remove(&c->adj.map, &a->node);
 		free(a);

@@ -34,10 +34,13 @@
 
 #include "hmap.h"
 #include "shm.h"
+#include "loop.h"
 
 struct ctl;
 
 #define ADJ_NO_SLOT UINT32_MAX
+#define ADJ_FENCE_HELD UINT32_MAX	/* fence_id of a slot whose unpublish was refused */
+#define ADJ_RETRY_MS 200
 
 /* adj.nhrp_flags bit the core reads: the NHRP client found this NHS not
  * responding, so the tunnel's NHS adjacency (where traffic to unresolved
@@ -96,7 +99,7 @@ typedef void (*adj_listener_cb)(struct ctl *c, struct adj *a, enum adj_event ev,
 
 struct adj_stats {
 	uint64_t published, publish_failed, unpublished, adopted, adopted_dynamic, swept;
-	uint64_t no_slot;
+	uint64_t no_slot, unpublish_refused;
 };
 
 struct adj_table {
@@ -107,6 +110,7 @@ struct adj_table {
 	uint32_t free_head, free_count;
 	uint32_t retire_head;		/* RETIRING slots, ADJ_NO_SLOT-terminated */
 	uint32_t fence_seq;
+	struct loop_timer retry;	/* refused unpublishes are tried again */
 	uint32_t n_used;		/* slots not FREE */
 	TAILQ_HEAD(, adj) waitq;	/* adjacencies without a slot */
 	struct {
