@@ -46,9 +46,11 @@ struct adj;
 #define IPSEC_NO_SLOT UINT32_MAX
 #define IPSEC_TICK_MS 100
 /* Sequence numbers the data plane may have used since it last mirrored
- * seq_out (every 100 ms) and we last read it: skipped when an outbound SA
- * is replayed into a new data plane, so the peer never sees a number twice. */
-#define IPSEC_SEQ_RESTART_MARGIN (1ull << 22)
+ * seq_out (its 100 ms timer covers 4096 SA slots per round: every 400 ms
+ * with the default 16384 slots) and we last read it (every 100 ms):
+ * skipped when an outbound SA is replayed into a new data plane, so the
+ * peer never sees a number twice.  2^24 covers 1.6 s at 10 Mpps. */
+#define IPSEC_SEQ_RESTART_MARGIN (1ull << 24)
 
 enum ipsec_slot_state {
 	IPS_FREE = 0,
