@@ -102,10 +102,13 @@ node_idx() {
 	hub|0) echo 0 ;;
 	s1|1) echo 1 ;;
 	s2|2) echo 2 ;;
+	hub2|3) echo 3 ;;	# hub2_add (dual hub scenarios)
 	*) die "unknown node '$1'" ;;
 	esac
 }
-node_conf_src() { case $(node_idx "$1") in 0) echo hub ;; 1) echo spoke1 ;; 2) echo spoke2 ;; esac; }
+node_conf_src() {
+	case $(node_idx "$1") in 0) echo hub ;; 1) echo spoke1 ;; 2) echo spoke2 ;; 3) echo hub2 ;; esac
+}
 node_ns() { echo "$P-n$(node_idx "$1")"; }
 node_conf() { echo "$T/conf/$(node_conf_src "$1").conf"; }
 node_instance() { echo "$(node_conf_src "$1")-$$"; }
@@ -118,17 +121,21 @@ n2() { ip netns exec "$P-n2" "$@"; }
 h0() { ip netns exec "$P-h0" "$@"; }
 h1() { ip netns exec "$P-h1" "$@"; }
 h2() { ip netns exec "$P-h2" "$@"; }
+n3() { ip netns exec "$P-n3" "$@"; }	# hub2_add
+h3() { ip netns exec "$P-h3" "$@"; }
 
 # Addresses of the plan (conf/*.conf); arrays indexed by node number.
 # shellcheck disable=SC2034 # for the scenarios
-PUB_ADDR=(192.0.2.1 198.51.100.2 203.0.113.2)
-GW_ADDR=(192.0.2.254 198.51.100.254 203.0.113.254)
-TUN_ADDR=(10.0.0.1 10.0.0.2 10.0.0.3)
-LAN_GW=(10.1.0.1 10.0.64.1 10.0.65.1)
-HOST_ADDR=(10.1.0.10 10.0.64.10 10.0.65.10)
-PUB_IF=(hub-pub s1-pub s2-pub)
-LAN_IF=(hub-lan s1-lan s2-lan)
-INET_IF=(inet-hub inet-s1 inet-s2)
+# Index 3 is the second hub of the dual hub scenarios (hub2_add): its
+# underlay is RFC 1918 (RFC 5737 has only the three /24s above).
+PUB_ADDR=(192.0.2.1 198.51.100.2 203.0.113.2 172.16.2.1)
+GW_ADDR=(192.0.2.254 198.51.100.254 203.0.113.254 172.16.2.254)
+TUN_ADDR=(10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.254)
+LAN_GW=(10.1.0.1 10.0.64.1 10.0.65.1 10.2.0.1)
+HOST_ADDR=(10.1.0.10 10.0.64.10 10.0.65.10 10.2.0.10)
+PUB_IF=(hub-pub s1-pub s2-pub hub2-pub)
+LAN_IF=(hub-lan s1-lan s2-lan hub2-lan)
+INET_IF=(inet-hub inet-s1 inet-s2 inet-hub2)
 # shellcheck disable=SC2034 # for the scenarios
 TUNNEL_KEY=999
 # shellcheck disable=SC2034 # for the scenarios
@@ -208,6 +215,9 @@ topo_down() {
 conf_gen() {	# NODE [MAPS]
 	local node=$1 maps=${2:-} src dst inst entries="" m
 	src="$ROOT/conf/$(node_conf_src "$node").conf"
+	# a node without an example of its own (hub2_add) has one made in $T
+	[ -f "$T/conf/src/$(node_conf_src "$node").conf" ] &&
+		src="$T/conf/src/$(node_conf_src "$node").conf"
 	dst=$(node_conf "$node")
 	inst=$(node_instance "$node")
 	[ -f "$src" ] || die "no example config $src"
@@ -267,6 +277,134 @@ conf_gen_mesh() {
 }
 
 conf_gen_all() { local n; for n in $NODES; do conf_gen "$n"; done; }
+
+# ------------------------------------------------- config and topology edits
+#
+# For scenarios that need more than the examples (the NHRP ones: Phase 3,
+# dual hub, NAT, NBMA change).  Every edit works on a node's generated file
+# (after conf_gen) and checks it again with -n.
+
+conf_check() {	# NODE: the generated file still loads
+	"$DP_BIN" -n -c "$(node_conf "$1")" > "$T/log/conf-$1.log" 2>&1 ||
+		die "config of $1 refused after an edit: $(cat "$T/log/conf-$1.log")"
+}
+
+# conf_set NODE GROUP 'key = value;'...: in the top-level group GROUP
+# ("nhrp", "tunnel", "dataplane", "log"), each one-line setting given
+# replaces the setting of that name, or is added.
+conf_set() {
+	local node=$1 grp=$2 f
+	shift 2
+	f=$(node_conf "$node")
+	grep -Eq "^${grp}[[:space:]]*=[[:space:]]*[{]" "$f" || die "conf_set: no group $grp in $f"
+	printf '%s\n' "$@" > "$T/conf/.set"
+	awk -v grp="$grp" -v setf="$T/conf/.set" '
+		BEGIN {
+			while ((getline l < setf) > 0) {
+				k = l; sub(/[[:space:]]*=.*/, "", k); set[k] = l; order[++n] = k
+			}
+		}
+		$0 ~ "^" grp "[[:space:]]*=[[:space:]]*[{]" { in_g = 1; print; next }
+		in_g && /^[}];/ { for (i = 1; i <= n; i++) print "\t" set[order[i]]; in_g = 0 }
+		in_g { k = $1; sub(/=.*/, "", k); if (k in set) next }
+		{ print }' "$f" > "$f.new"
+	mv "$f.new" "$f"
+	conf_check "$node"
+}
+
+# conf_edit NODE SED_EXPR...: sed -E on the generated file (routes, addresses).
+conf_edit() {
+	local node=$1 f a=()
+	shift
+	f=$(node_conf "$node")
+	for e in "$@"; do a+=(-e "$e"); done
+	sed -E -i "${a[@]}" "$f"
+	conf_check "$node"
+}
+
+# pub_readdress NODE ADDR/LEN GATEWAY: the node's public interface gets
+# another address and gateway in its generated file (underlay routes via
+# the old gateway follow).  PUB_ADDR / GW_ADDR follow too.  Apply with a
+# reload (ctl NODE reload) or a start.
+pub_readdress() {
+	local i
+	i=$(node_idx "$1")
+	conf_edit "$1" "s|address = \"${PUB_ADDR[$i]}/[0-9]+\"|address = \"$2\"|" \
+		"s|\"${GW_ADDR[$i]}\"|\"$3\"|g"
+	PUB_ADDR[$i]=${2%/*}
+	GW_ADDR[$i]=$3
+}
+
+# inet_readdress NODE GW/LEN: the internet router's side of the node's
+# public link gets another address (the node moved to another subnet).
+inet_readdress() {
+	local i
+	i=$(node_idx "$1")
+	ni ip addr flush dev "${INET_IF[$i]}"
+	ni ip addr add "$2" dev "${INET_IF[$i]}"
+	ni ip neigh flush dev "${INET_IF[$i]}"
+}
+
+# A second hub (seed 000 Example 7-19's vpn-gw2-west): node "hub2" in
+# namespace n3 with a host h3 on its LAN (10.2.0.10), its public link to the
+# internet router (172.16.2.1/24, gateway .254), and an example made from
+# conf/hub.conf: tunnel address 10.0.0.254, the same key, NHRP and routes.
+# Before conf_gen.
+hub2_add() {
+	local ns
+	need_hugepages 512
+	for ns in n3 h3; do
+		netns_new "$P-$ns"
+		echo "$P-$ns" >> "$T/netns"
+	done
+	veth_new "$P-n3" "${PUB_IF[3]}" "$P-ni" "${INET_IF[3]}"
+	ni ip addr add "${GW_ADDR[3]}/24" dev "${INET_IF[3]}"
+	veth_new "$P-n3" "${LAN_IF[3]}" "$P-h3" eth0
+	ip -n "$P-h3" addr add "${HOST_ADDR[3]}/24" dev eth0
+	ip -n "$P-h3" route add default via "${LAN_GW[3]}"
+	mkdir -p "$T/conf/src"
+	sed -E -e 's/hub-(pub|lan)/hub2-\1/g' \
+		-e "s|\"${PUB_ADDR[0]}/24\"|\"${PUB_ADDR[3]}/24\"|" \
+		-e "s|\"${GW_ADDR[0]}\"|\"${GW_ADDR[3]}\"|" \
+		-e "s|\"${LAN_GW[0]}/24\"|\"${LAN_GW[3]}/24\"|" \
+		-e "s|\"${TUN_ADDR[0]}/24\"|\"${TUN_ADDR[3]}/24\"|" \
+		"$ROOT/conf/hub.conf" > "$T/conf/src/hub2.conf"
+	NODES="$NODES hub2"
+}
+
+# nat_add NODE: the node's public link goes through a NAT namespace x<i>
+# (nftables masquerade, as a home router does): node 192.168.<i>.2/24 --
+# nat-in 192.168.<i>.254 | x<i> | nat-out <the node's old public address>
+# -- the internet router.  The node's generated config is readdressed
+# (pub_readdress); NAT_OUTSIDE[i] is the address the world sees.
+# shellcheck disable=SC2034 # for the scenarios
+NAT_OUTSIDE=()
+nat_add() {
+	local node=$1 i ns
+	i=$(node_idx "$node")
+	ns=$P-x$i
+	netns_new "$ns"
+	echo "$ns" >> "$T/netns"
+	ip -n "$P-ni" link del "${INET_IF[$i]}"	# and its peer in the node
+	veth_new "$P-n$i" "${PUB_IF[$i]}" "$ns" nat-in
+	veth_new "$ns" nat-out "$P-ni" "${INET_IF[$i]}"
+	ni ip addr add "${GW_ADDR[$i]}/24" dev "${INET_IF[$i]}"
+	ip -n "$ns" addr add "${PUB_ADDR[$i]}/24" dev nat-out
+	ip -n "$ns" route add default via "${GW_ADDR[$i]}"
+	ip -n "$ns" addr add "192.168.$i.254/24" dev nat-in
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$ns" nft -f - <<-EOF
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "nat-out" masquerade
+		}
+	}
+	EOF
+	# shellcheck disable=SC2034 # for the scenarios
+	NAT_OUTSIDE[$i]=${PUB_ADDR[$i]}
+	pub_readdress "$node" "192.168.$i.2/24" "192.168.$i.254"
+}
 
 # ---------------------------------------------------------------- processes
 #
@@ -439,6 +577,64 @@ route_table() {	# NODE
 	printf '%s\n%s\n' "$o" "$u" | jq -c .
 }
 
+# NHRP (docs/nhrp.md "Show commands").  Each prints one value or one
+# compact JSON object; an entry or adjacency that does not exist prints
+# nothing (test with [ -z ... ]).
+nhrp_entry() {	# NODE TARGET [PLEN]: the cache entry of TARGET/PLEN (32)
+	jq_get "$1" "show ip nhrp" \
+		"[.entries[] | select(.target == \"$2\" and .prefix_len == ${3:-32})][0] // empty | tojson"
+}
+
+nhrp_ctr() {	# NODE COUNTER: show ip nhrp traffic "counters" (nhrp_stats.def, lower case)
+	jq_get "$1" "show ip nhrp traffic" ".interfaces[0].counters.$2"
+}
+
+nhrp_sent() {	# NODE TYPE: NHRP packets of TYPE (registration_request, ...) sent
+	jq_get "$1" "show ip nhrp traffic" ".interfaces[0].sent.$2"
+}
+
+nhrp_rcvd() {	# NODE TYPE
+	jq_get "$1" "show ip nhrp traffic" ".interfaces[0].rcvd.$2"
+}
+
+nhs_get() {	# NODE NHS_ADDRESS FIELD: state, flags, requests, replies, refused, last_code ...
+	jq_get "$1" "show ip nhrp nhs" "[.interfaces[0].nhs[] | select(.address == \"$2\")][0].$3"
+}
+
+adj_json() {	# NODE OVERLAY_ADDRESS: the adjacency (show adjacency)
+	jq_get "$1" "show adjacency" "[.adjacencies[] | select(.address == \"$2\")][0] // empty | tojson"
+}
+
+route_json() {	# NODE PREFIX/LEN: the overlay FIB entry (show ip cef)
+	jq_get "$1" "show ip cef" "[.routes[] | select(.prefix == \"$2\")][0] // empty | tojson"
+}
+
+# Every NHRP packet of capture NAME as the data plane must send it
+# (docs/nhrp.md, DESIGN.md "Controller -> wire"): GRE key, TOS 0xc0, NHRP
+# checksum good, and TTL 255 at the sender: 255 from LOCAL_NBMA (the node
+# on the captured link), 254 from the others (one router, the internet
+# namespace, on the way) unless given as ADDR=TTL (a NAT box on the way).
+# At least MIN packets; sets NHRP_WIRE_N.
+nhrp_wire_check() {	# NAME MIN LOCAL_NBMA [ADDR=TTL...]
+	local name=$1 min=$2 local=$3 lines bad
+	shift 3
+	lines=$(cap_fields "$name" nhrp ip.src gre.key ip.ttl ip.dsfield nhrp.hdr.chksum.status)
+	NHRP_WIRE_N=$(printf '%s' "$lines" | grep -c . || true)
+	assert_ge "$name: NHRP packets" "$min" "$NHRP_WIRE_N"
+	bad=$(printf '%s\n' "$lines" | awk -v key="$(printf '0x%08x' "$TUNNEL_KEY")" \
+		-v local="$local" -v ttls="$*" '
+		BEGIN { n = split(ttls, a, " "); for (i = 1; i <= n; i++) { split(a[i], kv, "="); t[kv[1]] = kv[2] } }
+		NF {
+			want = $1 == local ? 255 : ($1 in t ? t[$1] : 254)
+			if ($2 != key || $3 != want || $4 != "0xc0" || $5 != 1) { print; bad++ }
+		}
+		END { exit bad > 0 }') || true
+	[ -z "$bad" ] || log "bad NHRP packets (src key ttl tos cksum):
+$bad"
+	assert_eq "$name: NHRP packets not (key $TUNNEL_KEY, TTL 255 at the sender, TOS 0xc0, checksum good)" \
+		0 "$(printf '%s' "$bad" | grep -c . || true)"
+}
+
 # dmvpnctl by instance name and directories, without reading the node's
 # config file (dmvpnctl -c refuses a file that does not load): for when that
 # file is broken on purpose (t_bad_config.sh).  CTL_BY_NAME=1 makes every
@@ -580,12 +776,13 @@ need_bins() {
 	done
 }
 
-# Three data planes at memory_mb 256 each want ~384 free 2 MiB pages.
-need_hugepages() {
-	local free
+# Three data planes at memory_mb 256 each want ~384 free 2 MiB pages
+# (a fourth, hub2_add, 128 more).
+need_hugepages() {	# [PAGES]
+	local free want=${1:-384}
 	free=$(awk '/^HugePages_Free/ { print $2 }' /proc/meminfo)
-	[ "${free:-0}" -ge 384 ] ||
-		die "only ${free:-0} free 2 MiB hugepages, 384 needed (scripts/setup.sh reserves them)"
+	[ "${free:-0}" -ge "$want" ] ||
+		die "only ${free:-0} free 2 MiB hugepages, $want needed (scripts/setup.sh reserves them)"
 }
 
 cleanup() {	# [EXIT_STATUS]: the status to exit with (default $?)

@@ -17,7 +17,8 @@ set -u
 
 NETNS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Order matters only for reading the output: each scenario is independent.
-ALL="ping iperf pmtu ctl_kill dp_restart bad_config"
+ALL="ping iperf pmtu ctl_kill dp_restart bad_config nhrp_register nhrp_phase2 nhrp_phase3
+	nhrp_dualhub nhrp_nbma nhrp_nat nhrp_auth nhrp_idle"
 
 usage() {
 	echo "usage: $0 [--list | --clean DIR | SCENARIO...]" >&2
@@ -116,14 +117,14 @@ for s in $list; do
 	child=""
 	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
-		printf 'PASS %-12s %4ss\n' "$s" "$secs"
+		printf 'PASS %-14s %4ss\n' "$s" "$secs"
 		grep -o 'REPORT .*' "$logf" | sed 's/^REPORT /     /'
 	elif [ "$rc" = 77 ]; then
-		printf 'SKIP %-12s %4ss  %s\n' "$s" "$secs" "$(tail -1 "$logf")"
+		printf 'SKIP %-14s %4ss  %s\n' "$s" "$secs" "$(tail -1 "$logf")"
 	else
 		fail=$((fail + 1))
 		failed="$failed $s"
-		printf 'FAIL %-12s %4ss  (rc %s, log %s)\n' "$s" "$secs" "$rc" "$logf"
+		printf 'FAIL %-14s %4ss  (rc %s, log %s)\n' "$s" "$secs" "$rc" "$logf"
 		grep -o 'REPORT .*' "$logf" | sed 's/^REPORT /     /'
 		tail -n 25 "$logf" | sed 's/^/     | /'
 	fi
