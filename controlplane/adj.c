@@ -369,6 +369,11 @@ static void adj_retire_fenced(struct dpconn *dc, int status, void *arg)
 
 	if (status == -ECONNRESET)
 		return;
+	/* The acks before the fence may have changed what points at these
+	 * slots (a refused publish re-resolves routes and the tunnel's NHS):
+	 * send that first, so the data plane never sees the unpublish of a
+	 * slot still in use. */
+	sync_flush_now(c);
 	while (*pp != ADJ_NO_SLOT) {
 		uint32_t slot = *pp;
 		struct adj_slot *s = &c->adj.slots[slot];

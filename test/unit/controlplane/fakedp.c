@@ -234,6 +234,8 @@ static int do_publish(struct fakedp *f, const struct msg_slot *m)
 
 	if (m->slot >= f->seg.hdr->adj_slots)
 		return EINVAL;
+	if (f->refuse_publish)
+		return f->refuse_publish;	/* e.g. EPERM: cleartext on a protected tunnel */
 	a = shm_adj(&f->seg, m->slot);
 	if (atomic_load(&a->pub) == SHM_PUB_LIVE) {
 		violation(f, "publish of live slot %u", m->slot);

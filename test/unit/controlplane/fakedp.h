@@ -85,6 +85,7 @@ struct fakedp {
 	unsigned int max_per_poll;	/* 0 = everything in the ring */
 	bool paused;			/* consume nothing (ring fills up) */
 	bool no_heartbeat;
+	int refuse_publish;		/* errno for every ADJ_PUBLISH; 0 = accept */
 
 	/* counters */
 	unsigned int violations;

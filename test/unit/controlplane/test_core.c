@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -586,6 +587,63 @@ START_TEST(test_reload_make_before_break)
 }
 END_TEST
 
+/* The data plane refuses the new slot (as it refuses a cleartext adjacency
+ * on a protected tunnel, EPERM): routes sent towards it are refused too,
+ * and the data plane keeps what the prefixes had, the old slot.  The
+ * controller must take those routes out (DEL, or a glean ADD), move the
+ * tunnel's NHS away, and only then unpublish the old slot: once, not in a
+ * loop of EBUSY refusals. */
+START_TEST(test_reload_publish_refused)
+{
+	struct h h;
+	char path[256], *out;
+	struct fakedp *f = &h.dp;
+	const struct fdp_route *r;
+	const struct adj *a;
+	unsigned int n0;
+	uint32_t s0;
+	int st;
+
+	h_setup(&h);
+	h_spoke_conf(&h, HUB_MAP, ROUTES_A, NULL, path, sizeof(path));
+	h_ctl_start(&h, path, false);
+	h_dp_start(&h, NULL);
+	ck_assert(run_until(&h, h_synced, 3000));
+	s0 = adj_find(&h.ctl, 0, ip("10.0.0.1"))->slot;
+	ck_assert_uint_eq(f->tunnel.nhs_adj, s0 + 1);
+	n0 = f->n_log;
+
+	f->refuse_publish = EPERM;
+	h_spoke_conf(&h, "{ protocol = \"10.0.0.1\"; nbma = \"192.0.2.9\"; }", ROUTES_A, NULL,
+		     path, sizeof(path));
+	out = h_cli(&h, "reload", &st);
+	free(out);
+	run_for(&h, 1000);
+
+	a = adj_find(&h.ctl, 0, ip("10.0.0.1"));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->slot, ADJ_NO_SLOT);
+	ck_assert(a->failed);
+	ck_assert_int_eq(fakedp_count(f, MSG_ADJ_PUBLISH, n0), 1);
+	/* nothing in the data plane points at the old slot any more */
+	ck_assert_ptr_null(fakedp_route(f, RT_OVERLAY, "10.0.0.1/32"));
+	r = fakedp_route(f, RT_OVERLAY, "10.1.0.0/24");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->nh_type, NH_GLEAN);
+	r = fakedp_route(f, RT_OVERLAY, "10.9.0.0/16");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->nh_type, NH_GLEAN);
+	ck_assert_uint_eq(f->tunnel.nhs_adj, 0);
+	/* the old slot unpublished exactly once, never refused */
+	ck_assert(!fakedp_slot_live(f, s0));
+	ck_assert_int_eq(fakedp_count(f, MSG_ADJ_UNPUBLISH, n0), 1);
+	ck_assert_uint_eq(h.ctl.adj.st.unpublish_refused, 0);
+	ck_assert_int_eq(h.ctl.adj.slots[s0].state, ADJ_S_FREE);
+	ck_assert_msg(!strstr(f->last_violation, "still in use"), "%s", f->last_violation);
+	h_teardown(&h);
+}
+END_TEST
+
 /* ---- control ring full ---- */
 
 START_TEST(test_ring_full_queues)
@@ -705,6 +763,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, test_dp_restart_crash);
 	tcase_add_test(tc, test_dp_heartbeat_dead);
 	tcase_add_test(tc, test_reload_refused);
+	tcase_add_test(tc, test_reload_publish_refused);
 	tcase_add_test(tc, test_reload_make_before_break);
 	tcase_add_test(tc, test_ring_full_queues);
 	tcase_add_test(tc, test_adj_remove_and_exhaustion);
