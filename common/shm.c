@@ -42,6 +42,7 @@ static uint64_t layout(struct shm_header *h, const struct shm_layout *lay)
 				  lay->n_workers,
 		[SHM_R_SA_CTR] = sizeof(struct shm_sa_ctr) * (uint64_t)lay->sa_slots *
 				 lay->n_workers,
+		[SHM_R_NBR] = sizeof(struct shm_nbr) * (uint64_t)lay->nbr_slots,
 	};
 	uint64_t off = align_up(sizeof(struct shm_header), 4096);
 
@@ -110,6 +111,7 @@ int shm_create(struct shm_seg *seg, const char *path, const char *instance,
 	h->n_ports = lay->n_ports;
 	h->adj_slots = lay->adj_slots;
 	h->sa_slots = lay->sa_slots;
+	h->nbr_slots = lay->nbr_slots;
 	snprintf(h->instance, sizeof(h->instance), "%s", instance);
 
 	seg->hdr = h;
@@ -153,7 +155,8 @@ static int check_regions(const struct shm_header *h, size_t size)
 	    h->region[SHM_R_ADJ_CTR].size <
 		    (uint64_t)h->adj_slots * h->n_workers * sizeof(struct shm_adj_ctr) ||
 	    h->region[SHM_R_SA_CTR].size <
-		    (uint64_t)h->sa_slots * h->n_workers * sizeof(struct shm_sa_ctr))
+		    (uint64_t)h->sa_slots * h->n_workers * sizeof(struct shm_sa_ctr) ||
+	    h->region[SHM_R_NBR].size < (uint64_t)h->nbr_slots * sizeof(struct shm_nbr))
 		return -EBADMSG;
 	for (int r = SHM_R_RING_CTL; r <= SHM_R_RING_INJECT; r++) {
 		const struct shm_ring *ring = (const void *)((const uint8_t *)h + h->region[r].off);
@@ -296,4 +299,27 @@ uint64_t shm_tsc_to_realtime_ns(const struct shm_header *h, uint64_t tsc)
 		return h->start_realtime_ns;
 	return h->start_realtime_ns +
 	       (uint64_t)((double)(tsc - h->start_tsc) * 1e9 / (double)h->tsc_hz);
+}
+
+bool shm_nbr_read(const struct shm_seg *seg, uint32_t idx, struct shm_nbr *out)
+{
+	const struct shm_nbr *n;
+
+	if (idx >= seg->hdr->nbr_slots)
+		return false;
+	n = shm_nbr(seg, idx);
+	for (int tries = 0; tries < 64; tries++) {
+		uint32_t s0 = atomic_load_explicit(&n->seq, memory_order_acquire);
+
+		if (s0 & 1)
+			continue;
+		memcpy((uint8_t *)out + sizeof(out->seq), (const uint8_t *)n + sizeof(n->seq),
+		       sizeof(*out) - sizeof(out->seq));
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&n->seq, memory_order_relaxed) == s0) {
+			atomic_store_explicit(&out->seq, s0, memory_order_relaxed);
+			return true;
+		}
+	}
+	return false;
 }

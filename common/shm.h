@@ -15,6 +15,7 @@
  *   wstats       per worker (+1 for the main lcore): drops per reason, ...
  *   adj_ctr      per worker, per adjacency slot: packets, bytes, last used
  *   sa_ctr       per worker, per SA slot: packets, bytes, errors
+ *   nbr          the data plane's neighbour (ARP) table, mirrored for show
  *
  * Ownership rules (DESIGN.md "The shared-memory contract"):
  *  - A slot's controller part is written only while the data plane does not
@@ -42,7 +43,7 @@
 #include "ring.h"
 
 #define SHM_MAGIC 0x3147455350564d44ull	/* "DMVPSEG1" little-endian */
-#define SHM_VERSION 1
+#define SHM_VERSION 2
 
 #define SHM_MAX_PORTS 8
 #define SHM_MAX_WORKERS 16
@@ -66,6 +67,7 @@ enum shm_region {
 	SHM_R_WSTATS,
 	SHM_R_ADJ_CTR,
 	SHM_R_SA_CTR,
+	SHM_R_NBR,
 	SHM_R__MAX
 };
 
@@ -90,7 +92,7 @@ struct shm_header {
 	uint32_t n_ports;
 	uint32_t adj_slots;
 	uint32_t sa_slots;
-	uint32_t reserved0;
+	uint32_t nbr_slots;		/* entries of the nbr region */
 	char instance[SHM_NAME_LEN];
 	struct {
 		uint64_t off;
@@ -297,6 +299,35 @@ struct shm_sa_ctr {
 	uint64_t reserved[2];
 };
 
+/* Neighbour states (struct shm_nbr.state), as `show ip arp` names them. */
+enum shm_nbr_state {
+	SHM_NBR_FREE = 0,
+	SHM_NBR_INCOMPLETE = 1,		/* no MAC yet, requests sent */
+	SHM_NBR_REACHABLE = 2,		/* MAC confirmed lately */
+	SHM_NBR_STALE = 3,		/* MAC in use, being confirmed again */
+	SHM_NBR_FAILED = 4,		/* requests unanswered, MAC cleared */
+	SHM_NBR_STATIC = 5,		/* the config's `neighbors` */
+};
+
+/*
+ * One neighbour as the data plane's main lcore (its only writer) last wrote
+ * it: on every change and when its ageing timer visits it.  Readers retry
+ * while seq is odd or changed under them (a seqlock).
+ */
+struct shm_nbr {
+	_Atomic uint32_t seq;
+	uint32_t addr;			/* network order */
+	uint8_t port;
+	uint8_t state;			/* enum shm_nbr_state */
+	uint8_t probes;			/* unanswered requests in a row */
+	uint8_t reserved0;
+	uint8_t mac[6];
+	uint16_t reserved1;
+	uint32_t refs;			/* routes and adjacencies using it */
+	uint64_t confirmed_tsc;		/* last reply (0 = never) */
+};
+_Static_assert(sizeof(struct shm_nbr) == 32, "shm_nbr is 32 bytes");
+
 /* A mapped segment. */
 struct shm_seg {
 	struct shm_header *hdr;
@@ -312,6 +343,7 @@ struct shm_layout {
 	uint32_t n_ports;
 	uint32_t adj_slots;
 	uint32_t sa_slots;
+	uint32_t nbr_slots;
 	uint32_t ctl_entries, reply_entries, punt_entries, inject_entries;
 };
 
@@ -376,6 +408,15 @@ static inline struct shm_sa_ctr *shm_sa_ctr(const struct shm_seg *seg,
 	return (struct shm_sa_ctr *)shm_region(seg, SHM_R_SA_CTR) +
 	       (size_t)worker * seg->hdr->sa_slots + slot;
 }
+
+static inline struct shm_nbr *shm_nbr(const struct shm_seg *seg, uint32_t idx)
+{
+	return (struct shm_nbr *)shm_region(seg, SHM_R_NBR) + idx;
+}
+
+/* A consistent copy of neighbour idx (seqlock read); false if it changed
+ * under every try. */
+bool shm_nbr_read(const struct shm_seg *seg, uint32_t idx, struct shm_nbr *out);
 
 /* Sum of one adjacency's counters over all workers (a reader's view). */
 void shm_adj_ctr_sum(const struct shm_seg *seg, uint32_t slot, struct shm_adj_ctr *out);

@@ -84,6 +84,18 @@ static int cmd_show_interfaces(struct cli_req *req)
 	return 0;
 }
 
+static int cmd_show_arp(struct cli_req *req)
+{
+	struct show_src s;
+	struct show_ctl_view v;
+
+	if (req->argc)
+		return cli_req_error(req, "show ip arp: no arguments expected");
+	show_src_fill(req, &s, &v);
+	show_arp(&s);
+	return 0;
+}
+
 static int cmd_show_dataplane(struct cli_req *req)
 {
 	struct show_src s;
@@ -216,6 +228,8 @@ void cli_builtin_register(struct cli *cli)
 	cli_show_register(cli);
 	cli_register(cli, "show interfaces", cmd_show_interfaces,
 		     "ports of the data plane and the tunnel interface");
+	cli_register(cli, "show ip arp", cmd_show_arp,
+		     "the data plane's neighbour (ARP) table: address, MAC, state, age");
 	cli_register(cli, "show dataplane", cmd_show_dataplane,
 		     "data plane state, heartbeat, slots, replay generation, sync");
 	cli_register(cli, "show dataplane drops", cmd_show_drops,

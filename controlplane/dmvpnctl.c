@@ -7,7 +7,7 @@
  * the reply.  Exit status: 0 ok, 1 the command failed, 2 the controller
  * could not be reached.
  *
- * `show dataplane`, `show dataplane drops` and `show interfaces` fall back
+ * `show dataplane`, `show dataplane drops`, `show interfaces` and `show ip arp` fall back
  * to reading the data plane's segment read-only when the controller is not
  * reachable (exit 0 then, and the output says "Source: segment ...").
  *
@@ -184,7 +184,7 @@ static int conf_for_paths(const struct opts *o, struct conf *cf, bool *loaded)
 
 /* ---- offline: the segment, read-only ---- */
 
-enum offline_cmd { OFF_NONE, OFF_INTERFACES, OFF_DATAPLANE, OFF_DROPS };
+enum offline_cmd { OFF_NONE, OFF_INTERFACES, OFF_DATAPLANE, OFF_DROPS, OFF_ARP };
 
 static enum offline_cmd offline_match(const struct opts *o, bool *all)
 {
@@ -194,6 +194,8 @@ static enum offline_cmd offline_match(const struct opts *o, bool *all)
 	*all = n == 4 && (!strcmp(w[3], "--all") || !strcmp(w[3], "all"));
 	if (n == 2 && !strcmp(w[0], "show") && !strcmp(w[1], "interfaces"))
 		return OFF_INTERFACES;
+	if (n == 3 && !strcmp(w[0], "show") && !strcmp(w[1], "ip") && !strcmp(w[2], "arp"))
+		return OFF_ARP;
 	if (n >= 2 && !strcmp(w[0], "show") && !strcmp(w[1], "dataplane")) {
 		if (n == 2)
 			return OFF_DATAPLANE;
@@ -240,6 +242,8 @@ static int offline_show(const struct opts *o, const struct conf *cf, bool have_c
 		show_interfaces(&s);
 	else if (cmd == OFF_DATAPLANE)
 		show_dataplane(&s);
+	else if (cmd == OFF_ARP)
+		show_arp(&s);
 	else
 		show_dataplane_drops(&s, all);
 	fwrite(out.s ? out.s : "", 1, out.len, stdout);

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr.h"
 
@@ -443,5 +444,104 @@ void show_dataplane_drops(const struct show_src *s, bool all)
 		json_obj_close(s->j);
 	} else {
 		sb_printf(s->out, "%-24s %14" PRIu64 "\n", "total", total);
+	}
+}
+
+/* ---- show ip arp ---- */
+
+static const char *nbr_state_name(uint8_t st)
+{
+	switch (st) {
+	case SHM_NBR_INCOMPLETE: return "incomplete";
+	case SHM_NBR_REACHABLE: return "reachable";
+	case SHM_NBR_STALE: return "stale";
+	case SHM_NBR_FAILED: return "failed";
+	case SHM_NBR_STATIC: return "static";
+	default: return "?";
+	}
+}
+
+static void nbr_port_name(const struct show_src *s, uint8_t port, char *buf, size_t len)
+{
+	if (port < s->seg->hdr->n_ports)
+		snprintf(buf, len, "%.32s", shm_port(s->seg, port)->name);
+	else
+		snprintf(buf, len, "port%u", port);
+}
+
+void show_arp(const struct show_src *s)
+{
+	const struct shm_header *h;
+	struct timespec ts;
+	uint64_t now_ns, count = 0;
+
+	if (s->json)
+		json_obj_open(s->j, NULL);
+	show_source_line(s);
+	if (!s->seg) {
+		if (s->json) {
+			json_null(s->j, "neighbours");
+			json_obj_close(s->j);
+		} else {
+			sb_puts(s->out, "Data plane not attached: no neighbour table\n");
+		}
+		return;
+	}
+	h = s->seg->hdr;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (s->json)
+		json_arr_open(s->j, "neighbours");
+	else
+		sb_printf(s->out, "%-16s %-9s %-17s %-10s %6s %4s  %s\n", "Address", "Age",
+			  "Hardware Addr", "State", "Probes", "Refs", "Interface");
+	for (uint32_t i = 0; i < h->nbr_slots; i++) {
+		struct shm_nbr n;
+		char a[ADDR_STRLEN], mac[MAC_STRLEN], port[SHM_NAME_LEN + 8], age[24];
+		uint64_t conf_ns, age_ms = 0;
+		bool has_mac;
+
+		if (!shm_nbr_read(s->seg, i, &n) || n.state == SHM_NBR_FREE)
+			continue;
+		count++;
+		has_mac = n.state == SHM_NBR_REACHABLE || n.state == SHM_NBR_STALE ||
+			  n.state == SHM_NBR_STATIC;
+		conf_ns = shm_tsc_to_realtime_ns(h, n.confirmed_tsc);
+		if (conf_ns && now_ns > conf_ns)
+			age_ms = (now_ns - conf_ns) / 1000000;
+		nbr_port_name(s, n.port, port, sizeof(port));
+		if (s->json) {
+			json_obj_open(s->j, NULL);
+			json_ip4(s->j, "address", n.addr);
+			json_str(s->j, "interface", port);
+			json_u64(s->j, "port", n.port);
+			if (has_mac)
+				json_str(s->j, "mac", mac_fmt(n.mac, mac));
+			else
+				json_null(s->j, "mac");
+			json_str(s->j, "state", nbr_state_name(n.state));
+			if (conf_ns && n.state != SHM_NBR_STATIC)
+				json_u64(s->j, "age_ms", age_ms);
+			else
+				json_null(s->j, "age_ms");
+			json_u64(s->j, "probes", n.probes);
+			json_u64(s->j, "refs", n.refs);
+			json_obj_close(s->j);
+			continue;
+		}
+		if (conf_ns && n.state != SHM_NBR_STATIC)
+			show_duration(age_ms, age, sizeof(age));
+		else
+			snprintf(age, sizeof(age), "-");
+		sb_printf(s->out, "%-16s %-9s %-17s %-10s %6u %4u  %s\n", addr_fmt(n.addr, a), age,
+			  has_mac ? mac_fmt(n.mac, mac) : "Incomplete", nbr_state_name(n.state),
+			  n.probes, n.refs, port);
+	}
+	if (s->json) {
+		json_arr_close(s->j);
+		json_u64(s->j, "count", count);
+		json_obj_close(s->j);
+	} else {
+		sb_printf(s->out, "%" PRIu64 " neighbour%s\n", count, count == 1 ? "" : "s");
 	}
 }

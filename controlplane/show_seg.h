@@ -49,6 +49,8 @@ struct show_src {
 void show_interfaces(const struct show_src *s);
 void show_dataplane(const struct show_src *s);
 void show_dataplane_drops(const struct show_src *s, bool all);
+/* `show ip arp`: the data plane's neighbour table as mirrored in the segment */
+void show_arp(const struct show_src *s);
 
 const char *show_role_name(uint8_t role);
 const char *show_dp_state_name(uint32_t st);

@@ -39,6 +39,42 @@ static const char *nbr_state(const struct nbr *n)
 	return n->probes ? "stale" : "reachable";
 }
 
+static uint8_t nbr_shm_state(const struct nbr *n)
+{
+	if (!n->in_use)
+		return SHM_NBR_FREE;
+	if (n->flags & NBR_F_STATIC)
+		return SHM_NBR_STATIC;
+	if (!(n->mac_state & NBR_VALID))
+		return n->probes >= NBR_MAX_PROBES ? SHM_NBR_FAILED : SHM_NBR_INCOMPLETE;
+	return n->probes ? SHM_NBR_STALE : SHM_NBR_REACHABLE;
+}
+
+/* Copy entry idx into the segment for `show ip arp` (seqlock writer; the
+ * main lcore is the only one). */
+static void nbr_mirror(struct dp *dp, uint32_t idx)
+{
+	const struct nbr *n = &dp->nbr[idx];
+	struct shm_nbr *o;
+	uint64_t mac = n->mac_state & ~NBR_VALID;
+	uint32_t seq;
+
+	if (idx >= dp->hdr->nbr_slots)
+		return;
+	o = shm_nbr(&dp->seg, idx);
+	seq = atomic_load_explicit(&o->seq, memory_order_relaxed);
+	atomic_store_explicit(&o->seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	o->addr = n->addr;
+	o->port = n->port;
+	o->state = nbr_shm_state(n);
+	o->probes = n->probes;
+	memcpy(o->mac, &mac, 6);
+	o->refs = n->refs;
+	o->confirmed_tsc = (n->mac_state & NBR_VALID) ? n->confirmed_tsc : 0;
+	atomic_store_explicit(&o->seq, seq + 2, memory_order_release);
+}
+
 int arp_init(struct dp *dp)
 {
 	char name[RTE_HASH_NAMESIZE];
@@ -82,6 +118,7 @@ int32_t nbr_get(struct dp *dp, uint8_t port, uint32_t addr, bool create)
 	n->confirmed_tsc = rte_rdtsc();
 	atomic_fetch_add(&dp->hdr->neighbours, 1);
 	log_debug("nbr %s port %u: new -> incomplete", addr_fmt(addr, a), port);
+	nbr_mirror(dp, (uint32_t)idx);
 	return idx;
 }
 
@@ -217,6 +254,7 @@ static void nbr_delete(struct dp *dp, uint32_t idx)
 	n->in_use = 0;
 	rte_hash_del_key(dp->nbr_hash, &k);	/* slot recycled after a grace period */
 	atomic_fetch_sub(&dp->hdr->neighbours, 1);
+	nbr_mirror(dp, idx);
 }
 
 static void nbr_set_mac(struct dp *dp, uint32_t idx, const uint8_t mac[6])
@@ -234,6 +272,7 @@ static void nbr_set_mac(struct dp *dp, uint32_t idx, const uint8_t mac[6])
 	__atomic_store_n(&n->mac_state, v, __ATOMIC_RELEASE);
 	n->probes = 0;
 	n->confirmed_tsc = rte_rdtsc();
+	nbr_mirror(dp, idx);
 	nbr_held_send(dp, n);
 }
 
@@ -260,6 +299,7 @@ int nbr_static_del(struct dp *dp, const struct msg_nbr *s)
 		return ENOENT;
 	dp->nbr[idx].flags = NBR_F_DYNAMIC;	/* ages out unless confirmed */
 	dp->nbr[idx].probes = 0;
+	nbr_mirror(dp, (uint32_t)idx);
 	return 0;
 }
 
@@ -273,6 +313,7 @@ uint32_t nbr_sweep(struct dp *dp, uint32_t gen)
 
 		if (e->in_use && (e->flags & NBR_F_STATIC) && (int32_t)(e->gen - gen) < 0) {
 			e->flags = NBR_F_DYNAMIC;
+			nbr_mirror(dp, i);
 			n++;
 		}
 	}
@@ -436,6 +477,8 @@ void arp_timer(struct dp *dp, uint64_t now)
 
 	for (uint32_t k = 0; k < slice; k++) {
 		arp_age_one(dp, cursor, now);
+		if (dp->nbr[cursor].in_use)
+			nbr_mirror(dp, cursor);	/* probes and refs, at most 1.6 s old */
 		cursor = (cursor + 1) % dp->nbr_max;
 	}
 }

@@ -114,6 +114,8 @@ static int segment_create(struct dp *dp)
 	struct timespec ts;
 	int rc;
 
+	/* neighbours: the underlay next hops of the adjacencies, plus room */
+	lay.nbr_slots = RTE_MAX(4096u, lay.adj_slots + 1024);
 	conf_path_segment(dp->conf, path, sizeof(path));
 	rc = shm_create(&dp->seg, path, dp->conf->instance, &lay);
 	if (rc) {
@@ -126,6 +128,7 @@ static int segment_create(struct dp *dp)
 	dp->hdr->start_tsc = rte_rdtsc();
 	dp->hdr->start_realtime_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	dp->adj_slots = lay.adj_slots;
+	dp->nbr_max = lay.nbr_slots;
 	log_info("segment %s: %.1f MiB, %u adjacency slots, %u SA slots, epoch %llx", path,
 		 (double)dp->seg.size / (1 << 20), lay.adj_slots, lay.sa_slots,
 		 (unsigned long long)dp->hdr->epoch);
@@ -145,7 +148,6 @@ static int tables_create(struct dp *dp)
 		return -ENOMEM;
 	if (rte_rcu_qsbr_init(dp->rcu, dp->n_workers))
 		return -EINVAL;
-	dp->nbr_max = RTE_MAX(4096u, dp->adj_slots + 1024);
 	for (unsigned int i = 0; i < dp->n_workers; i++) {
 		struct worker *w = rte_zmalloc("worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
 

@@ -55,6 +55,24 @@ def test_arp_request_answered():
         # RFC 826: the asker (we were the target) is learned, the other not:
         # 2 static entries (LAN host, gateway) + 10.0.64.20
         P.eq("neighbours", 3, node.dataplane()["neighbours"])
+        # show ip arp: the segment's mirror of the table, by the controller
+        # and (controller down) by dmvpnctl itself
+        arp = node.show("show ip arp")
+        rows = {n["address"]: (n["interface"], n["mac"], n["state"]) for n in arp["neighbours"]}
+        P.eq("show ip arp", {
+            P.SPOKE_GW: ("pub", P.GW_MAC, "static"),
+            P.LAN_HOST: ("lan", P.HOST_MAC, "static"),
+            "10.0.64.20": ("lan", asker, "reachable"),
+        }, rows)
+        P.eq("show ip arp count", 3, arp["count"])
+        learned = [n for n in arp["neighbours"] if n["address"] == "10.0.64.20"][0]
+        P.check("learned entry has an age", learned["age_ms"] is not None and
+                0 <= learned["age_ms"] < 60000)
+        node.ctl.stop()
+        off = node.show("show ip arp")
+        P.eq("offline source", "segment", off["source"])
+        P.eq("offline rows", rows, {n["address"]: (n["interface"], n["mac"], n["state"])
+                                    for n in off["neighbours"]})
         node.stop()
         replies = [s.Ether(f) for f in P.read_pcap(node.pcap("lan_out"))
                    if P.is_arp(f) and s.Ether(f)[s.ARP].op == 2]
