@@ -18,7 +18,7 @@ set -u
 NETNS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Order matters only for reading the output: each scenario is independent.
 ALL="ping iperf pmtu ctl_kill dp_restart bad_config nhrp_register nhrp_phase2 nhrp_phase3
-	nhrp_dualhub nhrp_nbma nhrp_nat nhrp_auth nhrp_idle"
+	nhrp_dualhub nhrp_nbma nhrp_nat nhrp_auth nhrp_idle esp"
 
 usage() {
 	echo "usage: $0 [--list | --clean DIR | SCENARIO...]" >&2
