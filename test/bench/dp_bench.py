@@ -1,8 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""LAN -> GRE encapsulation benchmark of dmvpn-dataplane (one worker).
+"""LAN -> GRE (-> ESP) and ESP -> GRE -> LAN benchmark of dmvpn-dataplane (one worker).
 
-Not a test: scripts/bench.sh runs it (method in BENCHMARKS.md).
+Not a test: scripts/bench.sh runs it (method in BENCHMARKS.md sections 1 and 2).
+
+Paths (--paths):
+  encap    LAN -> FIB -> GRE -> public (section 1)
+  encrypt  LAN -> FIB -> GRE -> ESP (AES-GCM-128, transport mode, one
+           manually keyed SA pair per adjacency, tunnel.protection) -> public
+  decrypt  public -> ESP (the same SAs' inbound halves, anti-replay off) ->
+           GRE -> FIB -> LAN; the public port replays a pcap of ESP packets
+           from the N peers, encrypted here (python3-cryptography) with the
+           keys of the config
 
 For each (frame size, adjacency count):
   - a pcap of P >= 1024 frames from the LAN, P a multiple of N, each of the
@@ -21,10 +30,15 @@ For each (frame size, adjacency count):
 The I/O floor: dpdk-testpmd io forwarding from the very same pcap
 (infinite_rx) to net_null on one forwarding core (--record-core-cycles:
 busy cycles per packet, the same accounting), before each configuration.
+Anchors for the ESP paths (--anchors): dpdk-test-crypto-perf (AES-GCM-128
+encrypt/decrypt on the ESP payload sizes, crypto only) and DPDK's example
+ipsec-secgw (built by scripts/bench.sh into BUILD/ipsec-secgw) on the same
+net_pcap -> net_null vdevs with equivalent SAs.
 
 Output: one line per run, then a summary table (median, min-max).
 """
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -37,6 +51,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+try:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+except ImportError:                 # only the decrypt path needs it
+    AESGCM = None
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,12 +76,39 @@ def peer_tun(i):
     return "%d.%d.%d.%d" % (n >> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff)
 
 
+def peer_net(i):
+    # one /24 per peer: 10.128.0.0/9 holds 32768 of them, then 10.64.0.0/10
+    if i < 32768:
+        return 128 + (i >> 8), i & 0xff
+    return 64 + ((i - 32768) >> 8), (i - 32768) & 0xff
+
+
 def peer_lan(i):
-    return "10.%d.%d.0/24" % (128 + (i >> 8), i & 0xff)
+    return "10.%d.%d.0/24" % peer_net(i)
 
 
 def peer_host(i):
-    return bytes([10, 128 + (i >> 8), i & 0xff, 10])
+    return bytes([10, *peer_net(i), 10])
+
+
+LAN_HOST = bytes([10, 0, 64, 10])
+GW_MAC = bytes.fromhex("02000000fefe")
+# ESP paths: tunnel MTU such that a 1420-octet inner packet fits the 1500
+# underlay with GRE (key) and ESP AES-GCM transport framing (1488 octets)
+ESP_TUN_MTU = 1420
+
+
+def sa_spi_out(i):
+    return 0x100000 + i
+
+
+def sa_spi_in(i):
+    return 0x200000 + i
+
+
+def sa_key(i, direction):
+    """AES-GCM-128 key + 4-octet salt (RFC 4106 8.1) of SA i, "in" or "out"."""
+    return hashlib.sha256(b"dmvpn-bench %d %s" % (i, direction.encode())).digest()[:20]
 
 
 def ip_cksum(h):
@@ -72,15 +118,43 @@ def ip_cksum(h):
     return (~s) & 0xffff
 
 
-def frame(dst4, ip_len, ident):
-    """Ethernet + IPv4 (UDP, checksum 0) of IPv4 total length ip_len."""
+def ip_packet(src4, dst4, ip_len, ident):
+    """IPv4 (UDP, checksum 0) of total length ip_len."""
     udp_len = ip_len - 20
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, ident & 0xffff, 0, 64, 17, 0,
-                      bytes([10, 0, 64, 10]), dst4)
+                      src4, dst4)
     hdr = hdr[:10] + struct.pack("!H", ip_cksum(hdr)) + hdr[12:]
     udp = struct.pack("!HHHH", 1024 + ident % 1000, 9, udp_len, 0)
     payload = bytes((ident + k) & 0xff for k in range(udp_len - 8))
-    return LAN_MAC + HOST_MAC + b"\x08\x00" + hdr + udp + payload
+    return hdr + udp + payload
+
+
+def frame(dst4, ip_len, ident):
+    """Ethernet + IPv4 (UDP, checksum 0) of IPv4 total length ip_len."""
+    return LAN_MAC + HOST_MAC + b"\x08\x00" + ip_packet(LAN_HOST, dst4, ip_len, ident)
+
+
+def esp_frame(i, inner, seq, gre=True):
+    """What peer i sends us: Ethernet + IPv4 (NBMA i -> our public address) +
+    ESP AES-GCM-128 (RFC 4106) with SA i's inbound key, transport mode over
+    GRE (key 999) as DMVPN does, or (gre=False) tunnel mode of the bare
+    inner packet (ipsec-secgw's inbound anchor)."""
+    if gre:
+        payload, nh = struct.pack("!HHI", 0x2000, 0x0800, 999) + inner, 47
+    else:
+        payload, nh = inner, 4
+    padlen = -(len(payload) + 2) % 4
+    clear = payload + bytes(range(1, padlen + 1)) + bytes([padlen, nh])
+    spi, k = sa_spi_in(i), sa_key(i, "in")
+    iv = struct.pack("!Q", seq)
+    head = struct.pack("!II", spi, seq)
+    esp = head + iv + AESGCM(k[:16]).encrypt(k[16:] + iv, clear, head)
+    src = bytes(int(x) for x in nbma_of(i).split("."))
+    dst = bytes(int(x) for x in SPOKE_PUB.split("."))
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(esp), seq & 0xffff, 0x4000, 64, 50,
+                      0, src, dst)
+    hdr = hdr[:10] + struct.pack("!H", ip_cksum(hdr)) + hdr[12:]
+    return LAN_MAC + GW_MAC + b"\x08\x00" + hdr + esp
 
 
 def write_pcap(path, frames):
@@ -91,12 +165,57 @@ def write_pcap(path, frames):
             f.write(fr)
 
 
-def make_pcap(path, n_adj, ip_len, seed=1):
-    per = -(-1024 // n_adj)                       # ceil: P >= 1024, P = n * per
+def size_lens(size, mtu):
+    """IPv4 total lengths of one size pattern: "64" = a 64-octet frame with
+    FCS (IPv4 46), "imix" = 28 x 64 + 16 x 570 + 4 x 1518-octet frames
+    (IPv4 46, 552, 1500; the 1500 capped at the tunnel MTU), a number N > 64
+    = IPv4 total length N."""
+    if size == "imix":
+        return [46] * 28 + [552] * 16 + [min(1500, mtu)] * 4
+    n = int(size)
+    return [46 if n == 64 else n]
+
+
+def pcap_plan(n_adj, lens, seed=1):
+    """(peer, IPv4 length) of each of the P frames: P >= 1024 (1056 = 22
+    IMIX patterns), P = n * per, each peer per times, shuffled (fixed seed);
+    the lengths cycle through the pattern, shuffled independently."""
+    base = 1024 if len(lens) == 1 else 1056
+    per = -(-base // n_adj)                       # ceil
     dsts = [i for i in range(n_adj) for _ in range(per)]
     random.Random(seed).shuffle(dsts)
-    write_pcap(path, [frame(peer_host(i), ip_len, k) for k, i in enumerate(dsts)])
-    return len(dsts)
+    ls = [lens[k % len(lens)] for k in range(len(dsts))]
+    random.Random(seed + 1).shuffle(ls)
+    return list(zip(dsts, ls))
+
+
+def make_pcap(path, n_adj, lens, seed=1):
+    plan = pcap_plan(n_adj, lens, seed)
+    write_pcap(path, [frame(peer_host(i), l, k) for k, (i, l) in enumerate(plan)])
+    return len(plan)
+
+
+def make_esp_pcap(path, n_adj, lens, seed=1, gre=True):
+    """The decrypt path's source: the same plan, each frame as peer i would
+    send it to us (inner packet: peer i's LAN host -> our LAN host), SA i's
+    sequence numbers counting from 1.  A replay repeats them: the SAs run
+    with anti-replay off (profile replay = false)."""
+    if AESGCM is None:
+        raise RuntimeError("python3-cryptography is needed for the decrypt path")
+    plan = pcap_plan(n_adj, lens, seed)
+    seq = [0] * n_adj
+    frames = []
+    for k, (i, l) in enumerate(plan):
+        seq[i] += 1
+        frames.append(esp_frame(i, ip_packet(peer_host(i), LAN_HOST, l, k), seq[i], gre))
+    write_pcap(path, frames)
+    return len(plan)
+
+
+def frame_octets(n_adj, lens):
+    """Mean clear frame on the LAN (Ethernet 14 + IPv4 + FCS 4) of a plan."""
+    plan = pcap_plan(n_adj, lens)
+    return sum(l + 18 for _, l in plan) / len(plan)
 
 
 def lc(v, ind=0):
@@ -115,7 +234,21 @@ def lc(v, ind=0):
     return "[ %s ]" % ", ".join(lc(x) for x in v)
 
 
-def make_conf(d, segdir, instance, pcap, n_adj, n_pkts, lcores, source="pcap"):
+def ipsec_conf(n_adj):
+    """One transform set (AES-GCM-128, transport) and profile for the
+    tunnel, one manually keyed SA pair per peer; anti-replay off (the pcap
+    replay repeats sequence numbers), no lifetimes (a 1420-octet run would
+    use up IOS's default 4.6 GB within seconds)."""
+    return {
+        "transform_set": [{"name": "ts", "transforms": "esp-gcm 128", "mode": "transport"}],
+        "profile": [{"name": "bench", "transform_set": "ts", "replay": False}],
+        "sa": [{"peer": nbma_of(i), "profile": "bench", "spi_in": sa_spi_in(i),
+                "spi_out": sa_spi_out(i), "cipher_key_in": sa_key(i, "in").hex(),
+                "cipher_key_out": sa_key(i, "out").hex()} for i in range(n_adj)],
+    }
+
+
+def make_conf(d, segdir, instance, pcap, n_adj, n_pkts, lcores, source="pcap", path="encap"):
     conf = {
         "instance": instance,
         "rundir": str(d / "run"),
@@ -123,6 +256,7 @@ def make_conf(d, segdir, instance, pcap, n_adj, n_pkts, lcores, source="pcap"):
             "lcores": lcores, "workers": 1, "idle": "poll", "burst": 32,
             "memory_mb": 512, "mbufs": 2 * n_pkts + 16384,
             "max_adjacencies": max(16384, n_adj + 64), "max_routes": 65536,
+            "max_sas": max(16384, 2 * n_adj + 64),
             # tmpfs: a segment on a disk file system takes write faults on
             # the counter pages whenever writeback cleans them
             "segment_dir": str(segdir),
@@ -140,10 +274,18 @@ def make_conf(d, segdir, instance, pcap, n_adj, n_pkts, lcores, source="pcap"):
                       {"address": "10.0.64.10", "mac": "02:00:00:00:40:0a", "interface": "lan"}],
         "log": {"level": "warn"},
     }
+    if path != "encap":
+        conf["tunnel"].update({"protection": "bench", "mtu": ESP_TUN_MTU})
+        conf["ipsec"] = ipsec_conf(n_adj)
+    if path == "decrypt":
+        # ESP arrives on the public port (the pcap), the clear packets
+        # leave on the LAN port (the sink)
+        conf["interfaces"][0]["device"] = "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap
+        conf["interfaces"][1]["device"] = "net_null0,no-rx=1"
     (d / "run").mkdir(exist_ok=True)
-    path = d / "bench.conf"
-    path.write_text("".join("%s = %s;\n" % (k, lc(v)) for k, v in conf.items()))
-    return path
+    p = d / "bench.conf"
+    p.write_text("".join("%s = %s;\n" % (k, lc(v)) for k, v in conf.items()))
+    return p
 
 
 class Proc:
@@ -219,9 +361,11 @@ def cpu_figures(a, b, dpkts):
     return {"cycles_oncpu": run * a["tsc_hz"] / 1e9 / dpkts, "preempted": wait / wall}
 
 
-def one_run(build, d, pcap, n_adj, n_pkts, args, tag, source):
+def one_run(build, d, pcap, n_adj, n_pkts, args, tag, source, path="encap"):
     inst = "bench%d" % os.getpid()
-    conf = make_conf(d, args.segdir, inst, pcap, n_adj, n_pkts, args.lcores, source)
+    conf = make_conf(d, args.segdir, inst, pcap, n_adj, n_pkts, args.lcores, source, path)
+    # the per-packet counter that must keep up with rx
+    done = "decap_packets" if path == "decrypt" else "encap_packets"
     log = d / ("%s.log" % tag)
     dp = Proc([str(build / "dataplane" / "dmvpn-dataplane"), "-c", str(conf)], log)
     cp = None
@@ -235,8 +379,13 @@ def one_run(build, d, pcap, n_adj, n_pkts, args, tag, source):
         adj = j["dataplane"]["adj_published"]
         if adj != n_adj:
             raise RuntimeError("%d adjacencies published, expected %d" % (adj, n_adj))
-        poll(lambda: worker_sample(build, conf)["rx_packets"] > 0, 30, "traffic")
+        if path != "encap":
+            # an SA pair per peer: 2 n SA slots published
+            poll(lambda: (ctl(build, conf, "show", "dataplane") or {}).get(
+                "dataplane", {}).get("sa_published", 0) >= 2 * n_adj, 300, "SAs published")
+        poll(lambda: worker_sample(build, conf)[done] > 0, 30, "traffic")
         time.sleep(args.warmup)                 # benchmark warm-up, not ordering
+        drops0 = ctl(build, conf, "show", "dataplane", "drops")
         a = worker_sample(build, conf, dp.p.pid)
         if args.profile:
             profile(d, dp.p.pid, args, tag)
@@ -244,16 +393,20 @@ def one_run(build, d, pcap, n_adj, n_pkts, args, tag, source):
             time.sleep(args.window)             # the measurement window
         b = worker_sample(build, conf, dp.p.pid)
         drops = ctl(build, conf, "show", "dataplane", "drops")
+        if drops["total"] != drops0["total"]:
+            raise RuntimeError("drops during the window: %s" % drops["drops"])
         if drops["total"]:
-            raise RuntimeError("drops during the run: %s" % drops["drops"])
+            # before the window: packets that arrived before the controller
+            # had installed everything; reported, the window is clean
+            print("  %s: %d drops before the window: %s" % (tag, drops["total"],
+                                                           drops["drops"]))
         dpkts = b["busy_packets"] - a["busy_packets"]
         cyc = (b["busy_tsc"] - a["busy_tsc"]) / dpkts
         mpps = (b["rx_packets"] - a["rx_packets"]) / (b["t"] - a["t"]) / 1e6
         # rx is read before encap: rx ahead by more than two bursts = loss
         for x in (a, b):
-            if x["rx_packets"] - x["encap_packets"] > 64:
-                raise RuntimeError("rx %d ahead of encap %d" % (x["rx_packets"],
-                                                               x["encap_packets"]))
+            if x["rx_packets"] - x[done] > 64:
+                raise RuntimeError("rx %d ahead of %s %d" % (x["rx_packets"], done, x[done]))
         busy_polls = (b["polls"] - b["idle_polls"]) - (a["polls"] - a["idle_polls"])
         res = {"cycles": cyc, "mpps": mpps, "tsc_hz": a["tsc_hz"],
                # packets per busy iteration: below the burst size (32), the
@@ -343,6 +496,182 @@ def testpmd_run(d, pcap, args, tag):
     return res
 
 
+def tsc_hz_guess():
+    """TSC rate when no data plane run reported it (anchors only): the
+    kernel's calibration."""
+    r = subprocess.run(["dmesg"], capture_output=True, text=True)
+    m = re.findall(r"tsc: (?:Refined TSC clocksource calibration:|Detected) ([0-9.]+) MHz",
+                   r.stdout)
+    return float(m[-1]) * 1e6 if m else None
+
+
+def esp_clear_len(ip_len):
+    """Octets AES-GCM encrypts for an inner packet: GRE with key (8) + the
+    packet + pad length and next header, padded to 4 (RFC 4303 2.4)."""
+    return (ip_len + 8 + 2 + 3) // 4 * 4
+
+
+def cryptoperf_runs(d, path, sizes, args, tsc_hz):
+    """dpdk-test-crypto-perf, throughput test, AES-GCM-128 (12-octet IV,
+    8-octet AAD = SPI + sequence number, 16-octet ICV) on the aesni_gcm
+    vdev (intel-ipsec-mb, as our engine), one lcore, bursts of 32, on
+    buffers of the sizes our engine encrypts (esp_clear_len); IMIX with
+    crypto-perf's --imix and the same 28/16/4 weights.  Cycles/packet =
+    TSC rate / ops per second (crypto-perf's own Cycles/Buf is kept too)."""
+    exe = shutil.which("dpdk-test-crypto-perf")
+    out = []
+    if not exe:
+        print("dpdk-test-crypto-perf not found: no crypto-only anchor")
+        return out
+    op = "encrypt" if path == "encrypt" else "decrypt"
+    for size in sizes:
+        lens = size_lens(size, ESP_TUN_MTU)
+        bufs = sorted(set(esp_clear_len(l) for l in lens))
+        octets = frame_octets(1, lens)
+        extra = ["--buffer-sz", ",".join(str(b) for b in bufs)]
+        if len(bufs) > 1:
+            extra += ["--imix", ",".join(str(lens.count(l)) for l in sorted(set(lens)))]
+        ops = 4000000 if max(bufs) < 256 else 1500000
+        runs = []
+        for r in range(args.runs):
+            argv = [exe, "-l", args.lcores, "--no-pci", "--in-memory", "--no-telemetry",
+                    "--file-prefix=bench-cperf-%d" % os.getpid(), "-m", "256",
+                    "--vdev", "crypto_aesni_gcm0", "--",
+                    "--ptest", "throughput", "--devtype", "crypto_aesni_gcm",
+                    "--optype", "aead", "--aead-algo", "aes-gcm", "--aead-op", op,
+                    "--aead-key-sz", "16", "--aead-iv-sz", "12", "--aead-aad-sz", "8",
+                    "--digest-sz", "16", "--burst-sz", "32", "--total-ops", str(ops),
+                    "--silent"] + extra
+            log = d / ("cperf-%s-%s-%d.log" % (path, size, r))
+            with open(log, "wb") as f:
+                rc = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, timeout=300).returncode
+            rows = re.findall(r"^\s*\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+([0-9.]+)\s+"
+                              r"([0-9.]+)\s+([0-9.]+)\s*$", log.read_text(errors="replace"), re.M)
+            if rc != 0 or len(rows) != 1:
+                print("  crypto-perf %s %s: exit %s, output not understood, log %s" % (
+                    path, size, rc, log))
+                continue
+            mops = float(rows[0][0])
+            res = {"mpps": mops, "cycles": tsc_hz / (mops * 1e6), "gbps": mops * octets * 8 / 1e3,
+                   "cperf_cycles_buf": float(rows[0][2])}
+            runs.append(res)
+            print_run("crypto-perf aes-gcm-128 %s %s B (buffers %s)" % (
+                op, size, "/".join(str(b) for b in bufs)), r, res,
+                ", crypto-perf's Cycles/Buf %.1f" % res["cperf_cycles_buf"])
+        out.append(("crypto-perf %s %s B (%s)" % (op, size, "/".join(str(b) for b in bufs)),
+                    runs))
+    return out
+
+
+def secgw_conf(path, n_adj):
+    """ipsec-secgw's SP/SA/RT for the same N peers and keys: an SA pair per
+    peer (secgw refuses an unprotected port without inbound SAs),
+    AES-GCM-128, IPv4 tunnel mode (the DMVPN equivalent: one outer header
+    to the peer's NBMA address per SA; secgw has no GRE), lookaside-none on
+    the aesni_gcm cryptodev.  Outbound: one SP per peer LAN (10.x.y.0/24)
+    -> its SA; inbound: one SP per SA for what it carries."""
+    lines = []
+    for i in range(n_adj):
+        ko = ":".join("%02x" % b for b in sa_key(i, "out"))
+        ki = ":".join("%02x" % b for b in sa_key(i, "in"))
+        lines.append("sp ipv4 out esp protect %d pri 1 dst %s sport 0:65535 dport 0:65535"
+                     % (sa_spi_out(i), peer_lan(i)))
+        lines.append("sa out %d aead_algo aes-128-gcm aead_key %s mode ipv4-tunnel "
+                     "src %s dst %s" % (sa_spi_out(i), ko, SPOKE_PUB, nbma_of(i)))
+        lines.append("sp ipv4 in esp protect %d pri 1 src %s dst 10.0.64.0/24 "
+                     "sport 0:65535 dport 0:65535" % (sa_spi_in(i), peer_lan(i)))
+        lines.append("sa in %d aead_algo aes-128-gcm aead_key %s mode ipv4-tunnel "
+                     "src %s dst %s" % (sa_spi_in(i), ki, nbma_of(i), SPOKE_PUB))
+    lines.append("rt ipv4 dst 172.16.0.0/12 port 1" if path == "encrypt" else
+                 "rt ipv4 dst 10.0.64.0/24 port 1")
+    return "\n".join(lines) + "\n"
+
+
+def telemetry(sock_path, cmd):
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    s.connect(sock_path)
+    s.recv(65536)                                   # the greeting
+    s.send(cmd.encode())
+    r = json.loads(s.recv(1 << 20).decode())
+    s.close()
+    return r
+
+
+def secgw_runs(d, path, size, lens, n_adj, octets, args):
+    """DPDK's ipsec-secgw example (librte_ipsec code path, -l) from a
+    net_pcap replay (port 0) to net_null (port 1) on lcore 1: encrypt =
+    clear frames in on protected port 0, ESP out on port 1; decrypt = ESP
+    (tunnel mode, made here with the SAs' keys) in on unprotected port 0,
+    clear out on port 1; replay window 0 (off, its default).  Figures from
+    port 1's opackets (telemetry) and the lcore's on-CPU time: secgw keeps
+    no busy-cycle count, so cycles/packet here is the on-CPU figure."""
+    exe = args.secgw
+    if not exe or not os.access(exe, os.X_OK):
+        print("ipsec-secgw not built: no secgw anchor")
+        return []
+    pcap = d / ("secgw-%s-%s-%d.pcap" % (path, size, n_adj))
+    if path == "encrypt":
+        n_pkts = make_pcap(pcap, n_adj, lens)
+    else:
+        n_pkts = make_esp_pcap(pcap, n_adj, lens, gre=False)
+    cfg = d / ("secgw-%s-%d.cfg" % (path, n_adj))
+    cfg.write_text(secgw_conf(path, n_adj))
+    runs = []
+    for r in range(args.runs):
+        prefix = "bench-secgw-%d" % os.getpid()
+        # one lcore, the main one, forwards: secgw wants a tx queue per
+        # lcore and net_pcap without a tx file has one
+        lcore = args.lcores.split(",")[-1]
+        argv = [exe, "-l", lcore, "--no-pci", "--in-memory",
+                "--file-prefix=" + prefix, "-m", "1024",
+                "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap,
+                "--vdev", "net_null0,no-rx=1", "--vdev", "crypto_aesni_gcm0", "--",
+                "-p", "0x3", "-P", "-l", "-u", "0x2" if path == "encrypt" else "0x1",
+                "-s", str(max(32768, 2 * n_pkts + 16384)), "-f", str(cfg),
+                "--config", "(0,0,%s),(1,0,%s)" % (lcore, lcore)]
+        log = d / ("secgw-%s-%s-%d-%d.log" % (path, size, n_adj, r))
+        sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+        with open(log, "wb") as f:
+            p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+            try:
+                def opk():
+                    return telemetry(sock, "/ethdev/stats,1")["/ethdev/stats"]["opackets"]
+                poll(lambda: os.path.exists(sock) and opk() > 0, 120, "ipsec-secgw traffic")
+                time.sleep(args.warmup)
+                tid = p.pid                     # the main lcore's thread
+                t0, s0, o0 = time.monotonic(), schedstat(p.pid, tid), opk()
+                time.sleep(args.window)
+                t1, s1, o1 = time.monotonic(), schedstat(p.pid, tid), opk()
+                ip = telemetry(sock, "/ethdev/stats,0")["/ethdev/stats"]
+            except Exception as e:
+                print("  ipsec-secgw %s %s B %d SA run %d: FAILED: %s (log %s)" % (
+                    path, size, n_adj, r, e, log))
+                continue
+            finally:
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait(10)
+        pk = o1 - o0
+        tsc = tsc_hz_guess()
+        res = {"mpps": pk / (t1 - t0) / 1e6, "tsc_hz": tsc,
+               "cycles": (s1[0] - s0[0]) * tsc / 1e9 / pk,
+               "preempted": (s1[1] - s0[1]) / ((t1 - t0) * 1e9),
+               "port0_ipackets": ip.get("ipackets"), "port0_imissed": ip.get("imissed")}
+        res["cycles_oncpu"] = res["cycles"]
+        res["gbps"] = res["mpps"] * octets * 8 / 1e3
+        runs.append(res)
+        print_run("ipsec-secgw %s %s B %5d SA" % (path, size, n_adj), r, res,
+                  "; %d pcap frames" % n_pkts)
+    return runs
+
+
 def med_range(v, fmt):
     if not v:
         return "%*s" % (len(fmt % 0) * 3 + 4, "-")
@@ -351,17 +680,16 @@ def med_range(v, fmt):
 
 def summary(rows, tsc_hz):
     out = []
-    hdr = "%-26s %4s  %-24s %-24s %-24s %9s" % (
-        "configuration", "runs", "cycles/pkt (TSC busy)", "cycles/pkt (on-CPU)",
-        "Mpps", "preempted")
+    fmt = "%-34s %4s  %-24s %-24s %-22s %-22s %9s"
+    hdr = fmt % ("configuration", "runs", "cycles/pkt (TSC busy)", "cycles/pkt (on-CPU)",
+                 "Mpps", "Gbit/s (clear frames)", "preempted")
     out.append(hdr)
-    out.append("%-26s %4s  %-24s %-24s %-24s %9s" % ("", "", "median [min-max]",
-                                                    "median [min-max]", "median [min-max]",
-                                                    "median"))
+    out.append(fmt % ("", "", "median [min-max]", "median [min-max]", "median [min-max]",
+                      "median [min-max]", "median"))
     out.append("-" * len(hdr))
     for name, runs in rows:
         if not runs:
-            out.append("%-26s %4d  failed" % (name, 0))
+            out.append("%-34s %4d  failed" % (name, 0))
             continue
         for r in runs:
             if "oncpu_ns_per_pkt" in r and tsc_hz:
@@ -369,11 +697,20 @@ def summary(rows, tsc_hz):
         c = [r["cycles"] for r in runs]
         o = [r["cycles_oncpu"] for r in runs if "cycles_oncpu" in r]
         m = [r["mpps"] for r in runs]
+        g = [r["gbps"] for r in runs if "gbps" in r]
         p = [r["preempted"] for r in runs if "preempted" in r]
-        out.append("%-26s %4d  %-24s %-24s %-24s %8s" % (
+        out.append(fmt % (
             name, len(runs), med_range(c, "%5.1f"), med_range(o, "%5.1f"),
-            med_range(m, "%5.2f"), ("%.1f%%" % (100 * statistics.median(p))) if p else "-"))
+            med_range(m, "%5.2f"), med_range(g, "%5.2f"),
+            ("%.1f%%" % (100 * statistics.median(p))) if p else "-"))
     return "\n".join(out)
+
+
+def print_run(what, r, res, extra=""):
+    print("%s run %d: %6.1f cycles/packet %6.2f Mpps %6.2f Gbit/s (on-CPU %s, preempted %s%s)" % (
+        what, r, res["cycles"], res["mpps"], res.get("gbps", 0),
+        "%.1f" % res["cycles_oncpu"] if "cycles_oncpu" in res else "?",
+        "%.1f%%" % (100 * res["preempted"]) if "preempted" in res else "?", extra), flush=True)
 
 
 def main():
@@ -382,13 +719,22 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--warmup", type=float, default=1.0)
     ap.add_argument("--window", type=float, default=3.0)
+    ap.add_argument("--paths", default="encap",
+                    help="encap (LAN -> GRE), encrypt (LAN -> GRE -> ESP), decrypt "
+                         "(ESP -> GRE -> LAN)")
     ap.add_argument("--sizes", default="64,1400", help="frame sizes: 64 = 64-octet frame "
-                    "(IPv4 46), larger = IPv4 total length")
-    ap.add_argument("--adjacencies", default="1,1000,10000")
+                    "(IPv4 46), imix = 28 x 64 + 16 x 570 + 4 x 1518 (capped at the tunnel "
+                    "MTU), larger = IPv4 total length")
+    ap.add_argument("--adjacencies", default="1,1000,10000",
+                    help="adjacencies (with an SA pair each on the ESP paths), up to 49152")
     ap.add_argument("--lcores", default="0,1")
     ap.add_argument("--sources", default="pcap",
                     help="pcap: net_pcap infinite_rx on the LAN port (the only source)")
     ap.add_argument("--no-testpmd", action="store_true")
+    ap.add_argument("--anchors", default="",
+                    help="ESP anchors, comma-separated: cryptoperf (dpdk-test-crypto-perf), "
+                         "secgw (DPDK's ipsec-secgw, see --secgw)")
+    ap.add_argument("--secgw", help="the ipsec-secgw binary (scripts/bench.sh builds it)")
     ap.add_argument("--json", help="write the raw results here")
     ap.add_argument("--profile", action="store_true",
                     help="perf-sample the worker during each window (figures then include "
@@ -397,53 +743,65 @@ def main():
     build = Path(args.build).resolve()
     d = Path(tempfile.mkdtemp(prefix="dmvpn-bench."))
     args.segdir = Path(tempfile.mkdtemp(prefix="dmvpn-bench-seg.", dir="/dev/shm"))
+    anchors = [a for a in args.anchors.split(",") if a]
     rows, raw = [], {}
+
+    def record(name, runs):
+        rows.append((name, runs))
+        raw[name] = runs
+
     try:
-        for size in [int(x) for x in args.sizes.split(",")]:
-            ip_len = 46 if size == 64 else size
-            for n_adj in [int(x) for x in args.adjacencies.split(",")]:
-                pcap = d / ("lan-%d-%d.pcap" % (size, n_adj))
-                n_pkts = make_pcap(pcap, n_adj, ip_len)
-                if not args.no_testpmd:
-                    # the I/O floor with the very same pcap (same pool size)
-                    runs = []
-                    for r in range(args.runs):
-                        res = testpmd_run(d, pcap, args, "testpmd-%d-%d-%d" % (size, n_adj, r))
-                        if res:
+        for path in args.paths.split(","):
+            mtu = 1400 if path == "encap" else ESP_TUN_MTU
+            for size in args.sizes.split(","):
+                lens = size_lens(size, mtu)
+                for n_adj in [int(x) for x in args.adjacencies.split(",")]:
+                    octets = frame_octets(n_adj, lens)
+                    pcap = d / ("%s-%s-%d.pcap" % (path, size, n_adj))
+                    if path == "decrypt":
+                        n_pkts = make_esp_pcap(pcap, n_adj, lens)
+                    else:
+                        n_pkts = make_pcap(pcap, n_adj, lens)
+                    if not args.no_testpmd:
+                        # the I/O floor with the very same pcap (same pool size)
+                        runs = []
+                        for r in range(args.runs):
+                            res = testpmd_run(d, pcap, args, "testpmd-%s-%s-%d-%d" % (
+                                path, size, n_adj, r))
+                            if res:
+                                res["gbps"] = res["mpps"] * octets * 8 / 1e3
+                                runs.append(res)
+                                print_run("testpmd io %-8s %5s B (%5d frames)" % (
+                                    path, size, n_pkts), r, res)
+                        record("io floor %s %s B, %d fr" % (path, size, n_pkts), runs)
+                    if "secgw" in anchors and path != "encap":
+                        record("ipsec-secgw %s %s B, %d SA" % (path, size, n_adj),
+                               secgw_runs(d, path, size, lens, n_adj, octets, args))
+                    for source in args.sources.split(","):
+                        runs = []
+                        for r in range(args.runs):
+                            tag = "dp-%s-%s-%s-%d-%d" % (path, source, size, n_adj, r)
+                            try:
+                                res = one_run(build, d, pcap, n_adj, n_pkts, args, tag, source,
+                                              path)
+                            except Exception as e:
+                                print("%s %-4s %5s B %5d adj run %d: FAILED: %s" %
+                                      (path, source, size, n_adj, r, e), flush=True)
+                                continue
+                            res["gbps"] = res["mpps"] * octets * 8 / 1e3
                             runs.append(res)
-                            print("testpmd io %5d B (%5d frames) run %d: %6.1f cycles/packet "
-                                  "%6.2f Mpps (preempted %s)" % (
-                                      size, n_pkts, r, res["cycles"], res["mpps"],
-                                      "%.1f%%" % (100 * res["preempted"])
-                                      if "preempted" in res else "?"), flush=True)
-                    name = "io floor %d B, %d fr" % (size, n_pkts)
-                    rows.append((name, runs))
-                    raw[name] = runs
-                for source in args.sources.split(","):
-                    runs = []
-                    for r in range(args.runs):
-                        try:
-                            res = one_run(build, d, pcap, n_adj, n_pkts, args,
-                                          "dp-%s-%d-%d-%d" % (source, size, n_adj, r), source)
-                        except Exception as e:
-                            print("encap %-4s %5d B %5d adj run %d: FAILED: %s" %
-                                  (source, size, n_adj, r, e), flush=True)
-                            continue
-                        runs.append(res)
-                        print("encap %-4s %5d B %5d adj run %d: %6.1f cycles/packet %6.2f Mpps "
-                              "(on-CPU %s, preempted %s, %.1f pkts/burst; %d pcap frames, "
-                              "TSC %.3f GHz)" % (
-                                  source, size, n_adj, r, res["cycles"], res["mpps"],
-                                  "%.1f" % res["cycles_oncpu"] if "cycles_oncpu" in res else "?",
-                                  "%.1f%%" % (100 * res["preempted"])
-                                  if "preempted" in res else "?", res["burst"],
-                                  n_pkts, res["tsc_hz"] / 1e9), flush=True)
-                    name = "encap %s %d B, %d adj" % (source, size, n_adj)
-                    rows.append((name, runs))
-                    raw[name] = runs
-        print()
+                            print_run("%s %-4s %5s B %5d adj" % (path, source, size, n_adj), r,
+                                      res, ", %.1f pkts/burst; %d pcap frames, TSC %.3f GHz" % (
+                                          res["burst"], n_pkts, res["tsc_hz"] / 1e9))
+                        record("%s %s %s B, %d adj" % (path, source, size, n_adj), runs)
         tsc = [r["tsc_hz"] for _, runs in rows for r in runs if "tsc_hz" in r]
-        print(summary(rows, tsc[0] if tsc else None))
+        tsc_hz = tsc[0] if tsc else tsc_hz_guess()
+        if "cryptoperf" in anchors:
+            for path in [p for p in args.paths.split(",") if p != "encap"]:
+                for name, runs in cryptoperf_runs(d, path, args.sizes.split(","), args, tsc_hz):
+                    record(name, runs)
+        print()
+        print(summary(rows, tsc_hz))
         if args.json:
             Path(args.json).write_text(json.dumps(raw, indent=1))
     finally:
