@@ -49,8 +49,11 @@ int esp_encrypt(struct esp_ctx *ctx, struct esp_pkt *pkt);
  * of a counter in memory 6-10 cycles, esp_seq_next() (lock xadd) 16-27
  * uncontended and 30-54 with the other vCPU hammering the same counter; a
  * worker pair on two physical cores or sockets pays more (the line moves).
- * Per packet that is noise next to GCM's ~60 cycles at 64 octets, but it
- * also makes both workers write the SA's line: affinity is the default.
+ * Per packet that is noise next to GCM's ~60 cycles at 64 octets, though
+ * it makes both workers write the SA's line.  The data plane uses this
+ * shared counter for every outbound SA (dataplane/esp_out.c, punt.c): RSS
+ * spreads one peer's LAN flows over the workers, and the main lcore sends
+ * NHRP with the same SA.
  */
 static inline uint64_t esp_seq_next(_Atomic uint64_t *ctr)
 {
