@@ -285,7 +285,7 @@ void esp_sa_wipe(struct esp_sa *sa)
 void esp_sa_set_seq(struct esp_sa *sa, uint64_t seq)
 {
 	if (sa->hot.flags & ESP_RT_INBOUND)
-		replay_reset(&sa->hot.rw, &sa->hot.bitmap, seq);
+		replay_restore(&sa->hot.rw, &sa->hot.bitmap, seq);
 	else
 		sa->hot.seq_out = seq;
 }

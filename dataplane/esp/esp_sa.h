@@ -137,7 +137,8 @@ void esp_sa_wipe(struct esp_sa *sa);
 /*
  * Restore sequence state (e.g. from shm_sa.seq_out / seq_in_top after a
  * restart).  Outbound: the last number used, the next packet gets seq + 1.
- * Inbound: forget the window and take seq as the highest received.
+ * Inbound: seq is the highest received and every number below it in the
+ * window counts as received too (replay_restore).
  */
 void esp_sa_set_seq(struct esp_sa *sa, uint64_t seq);
 

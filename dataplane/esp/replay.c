@@ -26,6 +26,17 @@ void replay_reset(struct replay_window *w, struct replay_bitmap *b, uint64_t top
 		b->blk[(top >> 6) & (w->blocks - 1)] |= 1ull << (top & 63);
 }
 
+void replay_restore(struct replay_window *w, struct replay_bitmap *b, uint64_t top)
+{
+	uint64_t bit = top & 63;
+
+	/* every block "seen"; the blocks ahead of top's are zeroed as the
+	 * window enters them (replay_slide), top's own block only up to top */
+	memset(b->blk, 0xff, w->blocks * sizeof(b->blk[0]));
+	b->blk[(top >> 6) & (w->blocks - 1)] = bit == 63 ? ~0ull : (2ull << bit) - 1;
+	w->top = top;
+}
+
 /* Zero the blocks the window enters when top moves to new_top. */
 static void replay_slide(struct replay_window *w, struct replay_bitmap *b, uint64_t new_top)
 {

@@ -49,9 +49,16 @@ struct replay_bitmap {
 int replay_init(struct replay_window *w, struct replay_bitmap *b, uint32_t size)
 	__attribute__((warn_unused_result));
 
-/* Forget everything and make `top` the highest number seen (0 = none):
- * restores a window after a restart (shm_sa.seq_in_top). */
+/* Forget everything and make `top` the highest number seen (0 = none);
+ * the numbers below it in the window count as not received. */
 void replay_reset(struct replay_window *w, struct replay_bitmap *b, uint64_t top);
+
+/* Restore a window after a restart (shm_sa.seq_in_top): `top` and every
+ * number below it count as received.  What arrived between the last mirror
+ * of top and the restart is unknown; treating the whole window below top as
+ * seen refuses replays of it, at the price of a late, reordered packet from
+ * before the restart (it would be dropped as a replay). */
+void replay_restore(struct replay_window *w, struct replay_bitmap *b, uint64_t top);
 
 /*
  * RFC 4303 Appendix A2.2: the 64-bit sequence number of a packet that

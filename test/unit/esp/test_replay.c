@@ -265,6 +265,37 @@ START_TEST(window_reset)
 }
 END_TEST
 
+/* 9. restore after a restart: top and the whole window below it count as
+ * received; numbers above top are new, and the blocks ahead start empty */
+START_TEST(window_restore)
+{
+	static const uint64_t tops[] = { 7000, 7039, 7040, 7103, 63, 64, 5 };
+
+	for (unsigned int i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		struct rp r;
+		uint64_t t = tops[i];
+
+		ck_assert_int_eq(replay_init(&r.w, &r.b, 128), 0);
+		replay_restore(&r.w, &r.b, t);
+		ck_assert_uint_eq(r.w.top, t);
+		for (uint64_t s = t > 127 ? t - 127 : 1; s <= t; s++)
+			ck_assert_int_eq(replay_check(&r.w, &r.b, s), REPLAY_DUP);
+		if (t > 128)
+			ck_assert_int_eq(replay_check(&r.w, &r.b, t - 128), REPLAY_OLD);
+		/* a jump ahead: the skipped numbers are not "seen" */
+		ck_assert_int_eq(replay_update(&r.w, &r.b, t + 3), REPLAY_OK);
+		ck_assert_int_eq(replay_check(&r.w, &r.b, t + 1), REPLAY_OK);
+		ck_assert_int_eq(replay_check(&r.w, &r.b, t + 2), REPLAY_OK);
+		ck_assert_int_eq(replay_check(&r.w, &r.b, t + 3), REPLAY_DUP);
+		ck_assert_int_eq(replay_update(&r.w, &r.b, t + 100), REPLAY_OK);
+		for (uint64_t s = t + 4; s < t + 100; s++)
+			ck_assert_int_eq(replay_check(&r.w, &r.b, s), REPLAY_OK);
+		ck_assert_int_eq(replay_check(&r.w, &r.b, t), t + 100 - t < 128 ?
+				 REPLAY_DUP : REPLAY_OLD);
+	}
+}
+END_TEST
+
 Suite *replay_suite(void)
 {
 	Suite *s = suite_create("replay");
@@ -272,6 +303,7 @@ Suite *replay_suite(void)
 
 	tcase_add_loop_test(tc, window_sizes, 0, sizeof(sizes) / sizeof(sizes[0]));
 	tcase_add_test(tc, window_steps);
+	tcase_add_test(tc, window_restore);
 	tcase_add_loop_test(tc, window_vs_model, 0, 7);
 	tcase_add_test(tc, window_slide_1024);
 	tcase_add_test(tc, window_shuffle_4096);
