@@ -4,7 +4,7 @@
  * mode (RTE_SECURITY_ACTION_TYPE_CPU_CRYPTO), bursts of 32: the other side
  * of issue 5's measurement, next to esp_bench (our engine).
  *
- *   rte_ipsec_bench [-r RUNS] [-b BURSTS] [-s SIZE]... [-v VDEV] [-N] [-A]
+ *   rte_ipsec_bench [-r RUNS] [-b BURSTS] [-s SIZE]... [-v VDEV] [-N] [-A] [-1]
  *
  * AES-GCM-128 (RFC 4106), transport mode, inbound anti-replay window 1024,
  * no ESN, on the crypto_aesni_gcm PMD (-v crypto_ipsec_mb0 for the
@@ -40,7 +40,10 @@
  * on 4 KiB pages like esp_bench's records (the rte_ipsec SA objects are
  * malloc'ed either way).
  * -A sets RTE_IPSEC_SAFLAG_SQN_ATOM (sequence numbers safe with several
- * writers).  Not a test: run by hand on an idle core.
+ * writers).  -1 calls prepare + process once per packet even when the
+ * burst has one SA: the per-call cost with hot caches, to tell it from the
+ * cache misses of the 10 000 SA rows.  Not a test: run by hand on an idle
+ * core.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -345,6 +348,9 @@ static void reset_pkts(struct bench *b, unsigned int len)
  * one SA (ipsec-secgw's sa_group), then per group prepare (which runs the
  * CPU crypto) and process.  Returns the packets that came through.
  */
+/* -1: one packet per call even with 1 SA (the per-call cost, hot caches) */
+static int group_max = BURST;
+
 static unsigned int ripsec_burst(struct rte_ipsec_session *ss, const uint32_t *sa,
 				 struct rte_mbuf **mb)
 {
@@ -354,7 +360,7 @@ static unsigned int ripsec_burst(struct rte_ipsec_session *ss, const uint32_t *s
 		struct rte_ipsec_session *s = &ss[sa[i]];
 		uint16_t k;
 
-		for (j = i + 1; j < BURST && sa[j] == sa[i]; j++)
+		for (j = i + 1; j < BURST && j - i < group_max && sa[j] == sa[i]; j++)
 			;
 		k = rte_ipsec_pkt_cpu_prepare(s, mb + i, (uint16_t)(j - i));
 		ok += rte_ipsec_pkt_process(s, mb + i, k);
@@ -637,7 +643,7 @@ int main(int argc, char **argv)
 	bool huge = true, ok = true;
 	int c;
 
-	while ((c = getopt(argc, argv, "r:b:s:v:NA")) != -1) {
+	while ((c = getopt(argc, argv, "r:b:s:v:NA1")) != -1) {
 		if (c == 'r')
 			b.runs = (unsigned int)atoi(optarg);
 		else if (c == 'b')
@@ -648,11 +654,13 @@ int main(int argc, char **argv)
 			vdev = optarg;
 		else if (c == 'N')
 			huge = false;
+		else if (c == '1')
+			group_max = 1;
 		else if (c == 'A')
 			b.sa_flags |= RTE_IPSEC_SAFLAG_SQN_ATOM;
 		else
 			return fprintf(stderr, "usage: rte_ipsec_bench [-r runs] [-b bursts] [-s size]... "
-				       "[-v vdev] [-N] [-A]\n"), 2;
+				       "[-v vdev] [-N] [-A] [-1]\n"), 2;
 	}
 	if (n_user)
 		n_sizes = n_user;
@@ -666,8 +674,9 @@ int main(int argc, char **argv)
 	if (bench_init(&b, vdev))
 		return rte_eal_cleanup(), 1;
 	printf("DPDK %s, librte_ipsec CPU crypto, lcore %u, %s pages, SQN_ATOM %s, TSC %.3f GHz, "
-	       "burst %d, %u runs x %u bursts\n", rte_version(), rte_lcore_id(),
-	       huge ? "huge" : "4 KiB", b.sa_flags ? "on" : "off", tsc_hz() / 1e9, BURST, b.runs,
+	       "burst %d%s, %u runs x %u bursts\n", rte_version(), rte_lcore_id(),
+	       huge ? "huge" : "4 KiB", b.sa_flags ? "on" : "off", tsc_hz() / 1e9, BURST,
+	       group_max == 1 ? " (one packet per rte_ipsec call)" : "", b.runs,
 	       b.bursts);
 	printf("aes-gcm-128, all packets checked (see the top); cycles/packet med [min-max] of\n"
 	       "rte_ipsec, then of our engine in alternate runs, then rte/ours (median of run ratios)\n");
