@@ -656,23 +656,78 @@ static int sa_load(struct conf_ctx *x, const config_setting_t *g, struct conf_ip
 static int sa_elem(struct conf_ctx *x, const config_setting_t *g, void *e, uint32_t idx)
 {
 	struct conf_ipsec_sa *sa = e;
-	const struct conf_ipsec_sa *o = ipsec(x)->sas;
-	char p[128], a[ADDR_STRLEN];
 
+	(void)idx;
 	if (sa_load(x, g, sa) < 0) {
 		explicit_bzero(sa, sizeof(*sa));	/* not counted in n_sas yet */
 		return -1;
 	}
-	for (uint32_t i = 0; i < idx; i++) {
-		if (o[i].peer == sa->peer)
-			return conf_err(x, g, "%s: second SA for peer %s (first at line %d)",
-					spath(g, p, sizeof(p)), addr_fmt(sa->peer, a), o[i].line);
-		if (o[i].spi_in == sa->spi_in)
-			return conf_err(x, config_setting_get_member(g, "spi_in"),
-					"%s.spi_in: duplicate SPI 0x%08x (first at line %d)",
-					spath(g, p, sizeof(p)), sa->spi_in, o[i].line);
-	}
 	return 0;
+}
+
+/* Duplicates (a second SA for a peer, a second use of an inbound SPI) by
+ * sorting, not by comparing every pair: a hub's file may hold 100 000 SAs. */
+struct sa_key {
+	uint32_t v, idx;
+};
+
+static int sa_key_cmp(const void *a, const void *b)
+{
+	const struct sa_key *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* first[i] = index of the first SA with the same key as SA i, or i. */
+static int sa_first_same(const struct conf_ipsec *ip, bool by_spi, uint32_t *first)
+{
+	struct sa_key *k = malloc(sizeof(*k) * (ip->n_sas ? ip->n_sas : 1));
+
+	if (!k)
+		return -1;
+	for (uint32_t i = 0; i < ip->n_sas; i++)
+		k[i] = (struct sa_key){ by_spi ? ip->sas[i].spi_in : ip->sas[i].peer, i };
+	qsort(k, ip->n_sas, sizeof(*k), sa_key_cmp);
+	for (uint32_t i = 0, head = 0; i < ip->n_sas; i++) {
+		if (i && k[i].v != k[i - 1].v)
+			head = i;
+		first[k[i].idx] = k[head].idx;
+	}
+	free(k);
+	return 0;
+}
+
+static int sa_dups(struct conf_ctx *x, const config_setting_t *l)
+{
+	const struct conf_ipsec *ip = ipsec(x);
+	uint32_t *fp = malloc(sizeof(*fp) * 2 * (ip->n_sas ? ip->n_sas : 1)), *fs;
+	char p[128], a[ADDR_STRLEN];
+	int rc = 0;
+
+	if (!fp || sa_first_same(ip, false, fp) < 0 ||
+	    sa_first_same(ip, true, fs = fp + ip->n_sas) < 0) {
+		free(fp);
+		return conf_err(x, l, "ipsec.sa: out of memory");
+	}
+	/* the first offending SA in file order, reported as a pairwise scan
+	 * would: against the earliest SA it repeats, the peer first */
+	for (uint32_t i = 0; i < ip->n_sas && !rc; i++) {
+		const config_setting_t *g = config_setting_get_elem(l, i);
+		const struct conf_ipsec_sa *sa = &ip->sas[i];
+
+		if (fp[i] != i && (fs[i] == i || fp[i] <= fs[i]))
+			rc = conf_err(x, g, "%s: second SA for peer %s (first at line %d)",
+				      spath(g, p, sizeof(p)), addr_fmt(sa->peer, a),
+				      ip->sas[fp[i]].line);
+		else if (fs[i] != i)
+			rc = conf_err(x, config_setting_get_member(g, "spi_in"),
+				      "%s.spi_in: duplicate SPI 0x%08x (first at line %d)",
+				      spath(g, p, sizeof(p)), sa->spi_in, ip->sas[fs[i]].line);
+	}
+	free(fp);
+	return rc;
 }
 
 /* ---- the section -------------------------------------------------------- */
@@ -733,7 +788,8 @@ static int ipsec_load_lists(struct conf_ctx *x, const config_setting_t *s)
 	if (ipsec_load_protection(x, s) < 0)
 		return -1;
 	if ((l = config_setting_get_member(s, "sa")) &&
-	    ipsec_load_list(x, l, sizeof(*ip->sas), (void **)&ip->sas, &ip->n_sas, sa_elem) < 0)
+	    (ipsec_load_list(x, l, sizeof(*ip->sas), (void **)&ip->sas, &ip->n_sas, sa_elem) < 0 ||
+	     sa_dups(x, l) < 0))
 		return -1;
 	return 0;
 }

@@ -71,6 +71,8 @@ enum ipsec_life {
 /* One SA (one direction) the controller wants in the data plane. */
 struct ipsec_sa {
 	struct ipsec_sa *next;		/* all SAs (ipsec_tab.list) */
+	struct ipsec_sa **pprev;	/* what points at this one: O(1) unlink */
+	struct hnode spi_node;		/* ipsec_tab.by_spi, by (direction, SPI) */
 	struct shm_sa img;		/* controller part of the slot image: keys, wiped */
 	uint32_t slot;			/* current slot or IPSEC_NO_SLOT */
 	bool inbound;
@@ -108,6 +110,8 @@ struct ipsec_tab {
 	uint32_t n_slots;		/* 0 while no segment is attached */
 	uint32_t cursor;		/* next slot to try */
 	struct ipsec_sa *list;
+	struct hmap by_spi;		/* ipsec_sa by (direction, SPI): same-SPI
+					 * ordering and adoption without a walk */
 	struct ipsec_stats st;
 };
 
@@ -137,6 +141,8 @@ struct ipsec_mod {
 	struct ipsec_tab tab;
 	struct hmap peers;		/* ipsec_peer by NBMA */
 	struct loop_timer tick;
+	bool applying;			/* in ipsec_manual_apply: bind once at the end */
+	bool bind_pending;
 };
 
 /* ---- ipsec_module.c ---- */

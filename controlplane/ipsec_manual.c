@@ -147,6 +147,10 @@ void ipsec_manual_adj_event(struct ipsec_mod *m, struct adj *a)
 
 void ipsec_manual_bind_all(struct ipsec_mod *m)
 {
+	if (m->applying) {		/* once, at the end of the apply */
+		m->bind_pending = true;
+		return;
+	}
 	uint32_t cur = 0;
 	struct hnode *nx = NULL;
 	struct adj *a;
@@ -316,6 +320,12 @@ void ipsec_manual_apply(struct ipsec_mod *m)
 	uint32_t cur = 0;
 	struct hnode *n, *nx = NULL;
 
+	/* Installing, rekeying or removing a peer repoints the adjacencies
+	 * (bind_all walks them all): once for the whole file, not per peer,
+	 * or loading N peers is O(N^2).  The SAs that lose their adjacencies
+	 * meanwhile wait for it: an outbound SA is unpublished only once no
+	 * adjacency slot names it (ipsec_sa.c). */
+	m->applying = true;
 	for (uint32_t i = 0; ip && i < ip->n_sas; i++)
 		peer_apply(m, &ip->sas[i]);
 	while ((n = hmap_walk(&m->peers, &cur, &nx))) {
@@ -326,6 +336,8 @@ void ipsec_manual_apply(struct ipsec_mod *m)
 		else
 			p->mark = false;
 	}
+	m->applying = false;
+	m->bind_pending = false;
 	ipsec_manual_bind_all(m);
 }
 

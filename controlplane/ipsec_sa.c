@@ -95,17 +95,54 @@ static void slot_set(struct ipsec_mod *m, uint32_t slot, enum ipsec_slot_state t
 
 /* ---- records ---- */
 
-static void sa_free(struct ipsec_mod *m, struct ipsec_sa *sa)
+static uint32_t spi_hash(bool inbound, uint32_t spi)
 {
-	for (struct ipsec_sa **pp = &m->tab.list; *pp; pp = &(*pp)->next) {
-		if (*pp == sa) {
-			*pp = sa->next;
-			break;
-		}
+	return hash_u32x2(inbound ? 0x5a1 : 0x5a0, spi);
+}
+
+/* The SAs of one (direction, SPI): walk with
+ *   for (o = spi_first(m, in, spi); o; o = spi_next(o)) */
+static struct ipsec_sa *spi_match(struct hnode *n, bool inbound, uint32_t spi, uint32_t h)
+{
+	for (; n; n = hmap_next(n, h)) {
+		struct ipsec_sa *o = container_of(n, struct ipsec_sa, spi_node);
+
+		if (o->inbound == inbound && o->img.spi == spi)
+			return o;
 	}
-	for (struct ipsec_sa *o = m->tab.list; o; o = o->next)
+	return NULL;
+}
+
+static struct ipsec_sa *spi_first(const struct ipsec_mod *m, bool inbound, uint32_t spi)
+{
+	uint32_t h = spi_hash(inbound, spi);
+
+	return spi_match(hmap_first(&m->tab.by_spi, h), inbound, spi, h);
+}
+
+static struct ipsec_sa *spi_next(const struct ipsec_sa *sa)
+{
+	uint32_t h = spi_hash(sa->inbound, sa->img.spi);
+
+	return spi_match(hmap_next(&sa->spi_node, h), sa->inbound, sa->img.spi, h);
+}
+
+/* Those waiting for sa (`after` only ever names an SA of the same
+ * direction and SPI) may go. */
+static void sa_release_waiters(struct ipsec_mod *m, const struct ipsec_sa *sa)
+{
+	for (struct ipsec_sa *o = spi_first(m, sa->inbound, sa->img.spi); o; o = spi_next(o))
 		if (o->after == sa)
 			o->after = NULL;
+}
+
+static void sa_free(struct ipsec_mod *m, struct ipsec_sa *sa)
+{
+	*sa->pprev = sa->next;
+	if (sa->next)
+		sa->next->pprev = sa->pprev;
+	sa_release_waiters(m, sa);
+	hmap_remove(&m->tab.by_spi, &sa->spi_node);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }
@@ -118,23 +155,23 @@ static void sa_slot_gone(struct ipsec_mod *m, struct ipsec_sa *sa)
 		sa_free(m, sa);
 		return;
 	}
-	for (struct ipsec_sa *o = m->tab.list; o; o = o->next)
-		if (o->after == sa)
-			o->after = NULL;
+	sa_release_waiters(m, sa);
 }
 
 static void slot_free(struct ipsec_mod *m, uint32_t slot)
 {
 	struct ipsec_slot *s = &m->tab.slots[slot];
 	struct ipsec_sa *sa = s->sa;
+	uint32_t spi = s->spi;
 
 	slot_set(m, slot, IPS_FREE);
 	s->sa = NULL;
 	s->published = false;
 	if (sa)
 		sa_slot_gone(m, sa);
-	/* SAs that waited for this one (same inbound SPI) go now */
-	for (struct ipsec_sa *o = m->tab.list; o; o = o->next)
+	/* SAs that waited for this one (same inbound SPI) go now; any other
+	 * SA without a slot (none was free) is retried by the tick */
+	for (struct ipsec_sa *o = spi_first(m, true, spi); o; o = spi_next(o))
 		if (o->slot == IPSEC_NO_SLOT && !o->after)
 			ipsec_sa_sync(m, o);
 }
@@ -247,12 +284,17 @@ struct ipsec_sa *ipsec_sa_add(struct ipsec_mod *m, const struct shm_sa *img, uin
 	sa->slot = IPSEC_NO_SLOT;
 	sa->seq_seen = seq;
 	sa->owner = owner;
-	sa->next = m->tab.list;
-	m->tab.list = sa;
 	/* the same inbound SPI still in the data plane: it goes first */
-	for (struct ipsec_sa *o = sa->next; o && sa->inbound; o = o->next)
-		if (o->inbound && o->img.spi == sa->img.spi && o->slot != IPSEC_NO_SLOT)
+	for (struct ipsec_sa *o = sa->inbound ? spi_first(m, true, sa->img.spi) : NULL; o;
+	     o = spi_next(o))
+		if (o->slot != IPSEC_NO_SLOT)
 			sa->after = o;
+	sa->next = m->tab.list;
+	sa->pprev = &m->tab.list;
+	if (sa->next)
+		sa->next->pprev = &sa->next;
+	m->tab.list = sa;
+	hmap_insert(&m->tab.by_spi, &sa->spi_node, spi_hash(sa->inbound, sa->img.spi));
 	ipsec_sa_sync(m, sa);
 	return sa;
 }
@@ -373,7 +415,8 @@ static void slot_adopt(struct ipsec_mod *m, uint32_t slot, const struct shm_sa *
 {
 	struct ipsec_slot *is = &m->tab.slots[slot];
 
-	for (struct ipsec_sa *sa = m->tab.list; sa; sa = sa->next) {
+	for (struct ipsec_sa *sa = spi_first(m, s->flags & SA_F_INBOUND, s->spi); sa;
+	     sa = spi_next(sa)) {
 		if (sa->slot != IPSEC_NO_SLOT || sa->withdrawn || !ipsec_img_equal(&sa->img, s))
 			continue;
 		is->sa = sa;
@@ -533,6 +576,7 @@ void ipsec_sa_event(struct ipsec_mod *m, uint32_t slot, uint32_t events, uint64_
 void ipsec_tab_init(struct ipsec_mod *m)
 {
 	memset(&m->tab, 0, sizeof(m->tab));
+	hmap_init(&m->tab.by_spi);
 }
 
 void ipsec_tab_fini(struct ipsec_mod *m)
@@ -545,6 +589,7 @@ void ipsec_tab_fini(struct ipsec_mod *m)
 		free(sa);
 	}
 	m->tab.list = NULL;
+	hmap_fini(&m->tab.by_spi);
 	free(m->tab.slots);
 	m->tab.slots = NULL;
 	m->tab.n_slots = 0;

@@ -179,6 +179,13 @@ static void sa_json(struct json *j, const struct sa_view *v)
 
 /* ---- per peer ---- */
 
+/* Every SA, in list order within each remote address (by_remote()). */
+struct sa_ref {
+	const struct ipsec_sa *sa;
+	uint32_t remote;		/* host order: sorted by address */
+	uint32_t order;			/* position in ipsec_tab.list */
+};
+
 struct peer_view {
 	uint32_t remote;
 	const struct ipsec_peer *p;	/* NULL: SAs left over (withdrawn) */
@@ -210,16 +217,17 @@ static void peer_view_add(struct ipsec_mod *m, struct peer_view *pv, const struc
 	sum->other_drops += v->ctr.other_drops;
 }
 
-static void peer_view_fill(struct ipsec_mod *m, uint32_t remote, struct peer_view *pv)
+/* The n SAs of one remote address (an index range of by_remote()). */
+static void peer_view_fill(struct ipsec_mod *m, uint32_t remote, const struct sa_ref *sas,
+			   uint32_t n, struct peer_view *pv)
 {
 	memset(pv, 0, sizeof(*pv));
 	pv->remote = remote;
 	pv->p = ipsec_peer_find(m, remote);
 	if (pv->p)
 		pv->sending = pv->p->phase == IPP_SWITCHING ? pv->p->old_out : pv->p->out;
-	for (const struct ipsec_sa *sa = m->tab.list; sa; sa = sa->next)
-		if (sa->img.remote == remote)
-			peer_view_add(m, pv, sa);
+	for (uint32_t i = 0; i < n; i++)
+		peer_view_add(m, pv, sas[i].sa);
 }
 
 static uint16_t peer_port(const struct peer_view *pv)
@@ -332,30 +340,32 @@ static void peer_json(struct json *j, const struct ctl *c, const struct peer_vie
 
 /* ---- show crypto ipsec sa ---- */
 
-static int u32_cmp(const void *a, const void *b)
+static int sa_ref_cmp(const void *a, const void *b)
 {
-	uint32_t x = ntohl(*(const uint32_t *)a), y = ntohl(*(const uint32_t *)b);
+	const struct sa_ref *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->remote != y->remote)
+		return x->remote < y->remote ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Distinct remote addresses of every SA, sorted; caller frees. */
-static uint32_t *remotes(const struct ipsec_mod *m, uint32_t *n)
+/* Every SA sorted by remote address (then list order), so that a peer's
+ * SAs are one range: one pass for the whole table, not one per peer.
+ * Caller frees. */
+static struct sa_ref *by_remote(const struct ipsec_mod *m, uint32_t *n)
 {
-	uint32_t cap = 0, k = 0, *v;
+	uint32_t cap = 0, k = 0;
+	struct sa_ref *v;
 
 	for (const struct ipsec_sa *sa = m->tab.list; sa; sa = sa->next)
 		cap++;
 	v = calloc(cap ? cap : 1, sizeof(*v));
 	if (!v)
 		return NULL;
-	for (const struct ipsec_sa *sa = m->tab.list; sa; sa = sa->next)
-		v[k++] = sa->img.remote;
-	qsort(v, k, sizeof(*v), u32_cmp);
-	*n = 0;
-	for (uint32_t i = 0; i < k; i++)
-		if (i == 0 || v[i] != v[i - 1])
-			v[(*n)++] = v[i];
+	for (const struct ipsec_sa *sa = m->tab.list; sa; sa = sa->next, k++)
+		v[k] = (struct sa_ref){ .sa = sa, .remote = ntohl(sa->img.remote), .order = k };
+	qsort(v, k, sizeof(*v), sa_ref_cmp);
+	*n = k;
 	return v;
 }
 
@@ -373,15 +383,15 @@ static int cmd_show_crypto_ipsec_sa(struct cli_req *req)
 {
 	struct ipsec_mod *m = ipsec_mod_get(req->ctl);
 	const struct ctl *c = req->ctl;
-	struct peer_view *pv;
-	uint32_t peer, n = 0, *rv;
+	struct peer_view *pv = NULL;
+	struct sa_ref *rv = NULL;
+	uint32_t peer, n = 0;
 	char l[ADDR_STRLEN];
 
 	if (parse_peer(req, &peer) < 0)
 		return -1;
-	if (!m || !(rv = remotes(m, &n)) || !(pv = malloc(sizeof(*pv)))) {
-		if (m)
-			free(remotes(m, &n));
+	if (!m || !(rv = by_remote(m, &n)) || !(pv = malloc(sizeof(*pv)))) {
+		free(rv);
 		return cli_req_error(req, "show crypto ipsec sa: out of memory");
 	}
 	if (req->json) {
@@ -396,10 +406,14 @@ static int cmd_show_crypto_ipsec_sa(struct cli_req *req)
 		sb_printf(&req->out, "interface: %s\n    Crypto map tag: %s, local addr %s\n",
 			  c->conf.tunnel.name, CRYPTO_MAP, addr_fmt(ctl_local_nbma(c), l));
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		if (peer && rv[i] != peer)
+	for (uint32_t i = 0, j; i < n; i = j) {
+		uint32_t remote = rv[i].sa->img.remote;
+
+		for (j = i + 1; j < n && rv[j].remote == rv[i].remote; j++)
+			;
+		if (peer && remote != peer)
 			continue;
-		peer_view_fill(m, rv[i], pv);
+		peer_view_fill(m, remote, rv + i, j - i, pv);
 		if (req->json)
 			peer_json(&req->j, c, pv);
 		else
