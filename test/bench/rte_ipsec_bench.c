@@ -7,8 +7,8 @@
  *   rte_ipsec_bench [-r RUNS] [-b BURSTS] [-s SIZE]... [-v VDEV] [-N] [-A] [-1]
  *
  * AES-GCM-128 (RFC 4106), transport mode, inbound anti-replay window 1024,
- * no ESN, on the crypto_aesni_gcm PMD (-v crypto_ipsec_mb0 for the
- * multi-buffer one).  Same packets as esp_bench: SIZE is the IPv4 packet
+ * no ESN, on the crypto_aesni_gcm PMD (-v crypto_aesni_mb0 for the
+ * multi-buffer one; DPDK 22.11's vdev names).  Same packets as esp_bench: SIZE is the IPv4 packet
  * handed to the encryptor (outer IPv4 + GRE + inner), so the cipher gets
  * SIZE - 20 + padding + 2 octets on both sides; the same keys, salt, SA
  * counts (1, or 10 000 in the same shuffled order spread over the burst)
@@ -30,9 +30,10 @@
  *          stays the reference figure for our engine.
  *
  * Correctness, before any figure is printed: once per size our engine's
- * ESP (esp_encrypt_burst) decrypts with rte_ipsec; once per configuration
+ * ESP (esp_encrypt) decrypts with rte_ipsec; once per configuration
  * rte_ipsec's ESP decrypts with our engine (esp_decrypt_burst) and with
- * rte_ipsec's inbound SA, both giving back the plaintext octet for octet.
+ * rte_ipsec's inbound SA, both giving back the plaintext octet for octet
+ * (rte_ipsec's output: but for the IPv4 checksum, see same_as_clear()).
  *
  * EAL: --no-pci --in-memory --file-prefix=rte-ipsec-bench-<pid>, one lcore
  * (the first CPU of the affinity mask: run under taskset -c N), the
