@@ -255,7 +255,9 @@ def make_conf(d, segdir, instance, pcap, n_adj, n_pkts, lcores, source="pcap", p
         "dataplane": {
             "lcores": lcores, "workers": 1, "idle": "poll", "burst": 32,
             "memory_mb": 512, "mbufs": 2 * n_pkts + 16384,
-            "max_adjacencies": max(16384, n_adj + 64), "max_routes": 65536,
+            # routes: one /24 per peer LAN and the peer's /32 (its adjacency)
+            "max_adjacencies": max(16384, n_adj + 64),
+            "max_routes": max(65536, 2 * n_adj + 1024),
             "max_sas": max(16384, 2 * n_adj + 64),
             # tmpfs: a segment on a disk file system takes write faults on
             # the counter pages whenever writeback cleans them
