@@ -6,7 +6,13 @@
  * tx.c.  Transport mode over GRE is the DMVPN default; tunnel mode and
  * RFC 3948 UDP encapsulation are per SA (the engine builds those headers).
  * Sequence numbers: one atomic counter per SA, shared by every lcore that
- * sends with it (RFC 4303 3.3.3: unique per SA).
+ * sends with it (RFC 4303 3.3.3: unique per SA), drawn at flush time in
+ * queue order.
+ *
+ * With thousands of SAs each packet's SA is a cache miss (its first line,
+ * the key schedule and GHASH powers, the sequence counter, the counter
+ * row): enqueue only starts those loads; the burst is encrypted once they
+ * are in (BENCHMARKS.md section 2).
  */
 #include "dp.h"
 #include "esp_out.h"
@@ -19,6 +25,11 @@ void esp_out_flush(struct worker *w)
 	if (n == 0)
 		return;
 	w->n_esp_out = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_sa *r = container_of(w->esp_out[i].sa, struct dp_sa, esp);
+
+		w->esp_out[i].seq = esp_seq_next(&r->seq);
+	}
 	esp_encrypt_burst(w->esp, w->esp_out, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct esp_pkt *p = &w->esp_out[i];
@@ -59,13 +70,19 @@ void esp_out_enqueue(struct worker *w, struct rte_mbuf *m, const struct adj_rt *
 		dp_drop(w, m, DROP_ESP_NO_ROOM);
 		return;
 	}
+	/* line 0 (SPI, salt, flags), the first 8 lines of keys (AES round
+	 * keys, the low GHASH powers), the sequence counter, the counters */
+	for (unsigned int l = 0; l < 9; l++)
+		rte_prefetch0((const uint8_t *)&r->esp.hot + 64 * l);
+	rte_prefetch0(&r->seq);
+	rte_prefetch0(&w->sa_ctr[a->sa_out - 1]);
 	p = &w->esp_out[w->n_esp_out];
 	p->data = rte_pktmbuf_mtod(m, uint8_t *);
 	p->len = rte_pktmbuf_pkt_len(m);
 	p->headroom = rte_pktmbuf_headroom(m);
 	p->tailroom = rte_pktmbuf_tailroom(m);
 	p->sa = &r->esp;
-	p->seq = esp_seq_next(&r->seq);
+	p->seq = 0;		/* drawn at flush, once the counter's line is in */
 	p->err = 0;
 	w->esp_out_m[w->n_esp_out] = m;
 	w->esp_out_adj[w->n_esp_out] = slot;
