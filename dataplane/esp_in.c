@@ -67,7 +67,9 @@ static void esp_in_lookup(struct worker *w, uint16_t n)
 		p->sa = r && !r->dead && !r->expired && r->inbound ? &r->esp : NULL;
 		p->err = 0;
 		w->esp_in_slot[i] = r ? r->slot : UINT32_MAX;
-		if (p->sa) {	/* many SAs: start the burst's misses together */
+		/* many SAs: start the burst's misses together (not again for
+		 * a run of one SA's packets) */
+		if (p->sa && (i == 0 || w->esp_in[i - 1].sa != p->sa)) {
 			for (unsigned int l = 0; l < 9; l++)
 				rte_prefetch0((const uint8_t *)&r->esp.hot + 64 * l);
 			rte_prefetch0(&r->esp.cold);

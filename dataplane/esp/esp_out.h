@@ -60,4 +60,11 @@ static inline uint64_t esp_seq_next(_Atomic uint64_t *ctr)
 	return atomic_fetch_add_explicit(ctr, 1, memory_order_relaxed) + 1;
 }
 
+/* The first of k consecutive numbers (k > 0), all unique to the caller:
+ * one atomic operation for a run of packets of one SA. */
+static inline uint64_t esp_seq_take(_Atomic uint64_t *ctr, uint32_t k)
+{
+	return atomic_fetch_add_explicit(ctr, k, memory_order_relaxed) + 1;
+}
+
 #endif
