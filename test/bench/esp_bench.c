@@ -32,6 +32,7 @@
 
 #include <intel-ipsec-mb.h>
 
+#include "bench_util.h"
 #include "esp.h"
 #include "esp_in.h"
 #include "esp_out.h"
@@ -65,50 +66,6 @@ struct bench {
 	uint8_t clear[1500];
 	unsigned int runs, bursts;
 };
-
-static inline uint64_t tsc(void)
-{
-	_mm_lfence();
-	return __rdtsc();
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stat3 {
-	double med, min, max;
-};
-
-static struct stat3 stats(uint64_t *v, unsigned int n, double div)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return (struct stat3){ v[n / 2] / div, v[0] / div, v[n - 1] / div };
-}
-
-static void make_clear(uint8_t *p, unsigned int len)
-{
-	static const uint8_t hdr[28] = {
-		0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0, 255, 47, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
-		0x20, 0, 0x08, 0, 0, 0, 0, 42,
-	};
-	uint32_t sum = 0;
-
-	memcpy(p, hdr, sizeof(hdr));
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	for (unsigned int i = 28; i < len; i++)
-		p[i] = (uint8_t)i;
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	p[10] = (uint8_t)(~sum >> 8);
-	p[11] = (uint8_t)~sum;
-}
 
 static int make_sas(struct bench *b, const struct alg *a, unsigned int n)
 {
@@ -349,20 +306,6 @@ static void bench_seq(void)
 		}
 	}
 	printf("\n");
-}
-
-static double tsc_hz(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = tsc();
-	do
-		clock_gettime(CLOCK_MONOTONIC, &b);
-	while ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec) < 2e8);
-	t1 = tsc();
-	return (t1 - t0) / ((b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
 }
 
 static int bench_init(struct bench *b)

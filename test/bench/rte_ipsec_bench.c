@@ -68,6 +68,7 @@
 #include <rte_mempool.h>
 #include <rte_version.h>
 
+#include "bench_util.h"
 #include "esp.h"
 #include "esp_in.h"
 #include "esp_out.h"
@@ -100,64 +101,6 @@ struct bench {
 	unsigned int runs, bursts;
 	uint64_t sa_flags;
 };
-
-static inline uint64_t tsc(void)
-{
-	_mm_lfence();
-	return __rdtsc();
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stat3 {
-	double med, min, max;
-};
-
-static struct stat3 stats(uint64_t *v, unsigned int n, double div)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return (struct stat3){ v[n / 2] / div, v[0] / div, v[n - 1] / div };
-}
-
-/* esp_bench's packet: IPv4 (proto 47, valid checksum) + GRE + counting bytes. */
-static void make_clear(uint8_t *p, unsigned int len)
-{
-	static const uint8_t hdr[28] = {
-		0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0, 255, 47, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
-		0x20, 0, 0x08, 0, 0, 0, 0, 42,
-	};
-	uint32_t sum = 0;
-
-	memcpy(p, hdr, sizeof(hdr));
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	for (unsigned int i = 28; i < len; i++)
-		p[i] = (uint8_t)i;
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	p[10] = (uint8_t)(~sum >> 8);
-	p[11] = (uint8_t)~sum;
-}
-
-static void ip_csum_fix(uint8_t *p)
-{
-	uint32_t sum = 0;
-
-	p[10] = p[11] = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	p[10] = (uint8_t)(~sum >> 8);
-	p[11] = (uint8_t)~sum;
-}
 
 /* esp_bench's key for SA i */
 static void sa_key(uint8_t *k, unsigned int i)
@@ -588,20 +531,6 @@ static bool bench_one(struct bench *b, unsigned int len, unsigned int nsa)
 	fflush(stdout);
 	free(v);
 	return true;
-}
-
-static double tsc_hz(void)
-{
-	struct timespec a, c;
-	uint64_t t0, t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = tsc();
-	do
-		clock_gettime(CLOCK_MONOTONIC, &c);
-	while ((c.tv_sec - a.tv_sec) * 1e9 + (c.tv_nsec - a.tv_nsec) < 2e8);
-	t1 = tsc();
-	return (t1 - t0) / ((c.tv_sec - a.tv_sec) + (c.tv_nsec - a.tv_nsec) / 1e9);
 }
 
 static int eal_start(const char *vdev, bool huge)
