@@ -323,3 +323,16 @@ bool shm_nbr_read(const struct shm_seg *seg, uint32_t idx, struct shm_nbr *out)
 	}
 	return false;
 }
+
+const char *shm_nbr_state_name(uint8_t state)
+{
+	switch (state) {
+	case SHM_NBR_FREE: return "free";
+	case SHM_NBR_INCOMPLETE: return "incomplete";
+	case SHM_NBR_REACHABLE: return "reachable";
+	case SHM_NBR_STALE: return "stale";
+	case SHM_NBR_FAILED: return "failed";
+	case SHM_NBR_STATIC: return "static";
+	default: return "?";
+	}
+}

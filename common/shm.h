@@ -309,6 +309,9 @@ enum shm_nbr_state {
 	SHM_NBR_STATIC = 5,		/* the config's `neighbors` */
 };
 
+/* "incomplete", "reachable", ... ("free" for SHM_NBR_FREE, "?" otherwise). */
+const char *shm_nbr_state_name(uint8_t state);
+
 /*
  * One neighbour as the data plane's main lcore (its only writer) last wrote
  * it: on every change and when its ageing timer visits it.  Readers retry

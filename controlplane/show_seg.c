@@ -449,18 +449,6 @@ void show_dataplane_drops(const struct show_src *s, bool all)
 
 /* ---- show ip arp ---- */
 
-static const char *nbr_state_name(uint8_t st)
-{
-	switch (st) {
-	case SHM_NBR_INCOMPLETE: return "incomplete";
-	case SHM_NBR_REACHABLE: return "reachable";
-	case SHM_NBR_STALE: return "stale";
-	case SHM_NBR_FAILED: return "failed";
-	case SHM_NBR_STATIC: return "static";
-	default: return "?";
-	}
-}
-
 static void nbr_port_name(const struct show_src *s, uint8_t port, char *buf, size_t len)
 {
 	if (port < s->seg->hdr->n_ports)
@@ -519,7 +507,7 @@ void show_arp(const struct show_src *s)
 				json_str(s->j, "mac", mac_fmt(n.mac, mac));
 			else
 				json_null(s->j, "mac");
-			json_str(s->j, "state", nbr_state_name(n.state));
+			json_str(s->j, "state", shm_nbr_state_name(n.state));
 			if (conf_ns && n.state != SHM_NBR_STATIC)
 				json_u64(s->j, "age_ms", age_ms);
 			else
@@ -534,7 +522,7 @@ void show_arp(const struct show_src *s)
 		else
 			snprintf(age, sizeof(age), "-");
 		sb_printf(s->out, "%-16s %-9s %-17s %-10s %6u %4u  %s\n", addr_fmt(n.addr, a), age,
-			  has_mac ? mac_fmt(n.mac, mac) : "Incomplete", nbr_state_name(n.state),
+			  has_mac ? mac_fmt(n.mac, mac) : "Incomplete", shm_nbr_state_name(n.state),
 			  n.probes, n.refs, port);
 	}
 	if (s->json) {

@@ -30,15 +30,6 @@
 #define NBR_MAX_PROBES 3
 #define NBR_TIMER_SLICE 16	/* the timer visits 1/16 of the table per tick */
 
-static const char *nbr_state(const struct nbr *n)
-{
-	if (n->flags & NBR_F_STATIC)
-		return "static";
-	if (!(n->mac_state & NBR_VALID))
-		return n->probes >= NBR_MAX_PROBES ? "failed" : "incomplete";
-	return n->probes ? "stale" : "reachable";
-}
-
 static uint8_t nbr_shm_state(const struct nbr *n)
 {
 	if (!n->in_use)
@@ -48,6 +39,11 @@ static uint8_t nbr_shm_state(const struct nbr *n)
 	if (!(n->mac_state & NBR_VALID))
 		return n->probes >= NBR_MAX_PROBES ? SHM_NBR_FAILED : SHM_NBR_INCOMPLETE;
 	return n->probes ? SHM_NBR_STALE : SHM_NBR_REACHABLE;
+}
+
+static const char *nbr_state(const struct nbr *n)
+{
+	return shm_nbr_state_name(nbr_shm_state(n));
 }
 
 /* Copy entry idx into the segment for `show ip arp` (seqlock writer; the
