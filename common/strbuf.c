@@ -76,3 +76,21 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 	sb->len += (size_t)n;
 }
+
+size_t flags_fmt(uint32_t flags, const struct flag_name *t, size_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int k;
+
+		if (!(flags & t[i].f))
+			continue;
+		k = snprintf(buf + o, len - o, "%s%s", o ? " " : "", t[i].name);
+		if (k < 0 || (size_t)k >= len - o)
+			break;
+		o += (size_t)k;
+	}
+	return o;
+}

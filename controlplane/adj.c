@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "rewrite.h"
+#include "strbuf.h"
 #include "wire/gre.h"
 
 static const char *const adj_state_names[ADJ_S__MAX] = {
@@ -31,27 +32,13 @@ const char *adj_state_name(enum adj_state s)
 
 void adj_flags_fmt(uint32_t flags, char *buf, size_t len)
 {
-	static const struct {
-		uint32_t f;
-		const char *name;
-	} names[] = {
+	static const struct flag_name names[] = {
 		{ ADJ_F_STATIC, "static" }, { ADJ_F_DYNAMIC, "dynamic" }, { ADJ_F_NHS, "nhs" },
 		{ ADJ_F_SHORTCUT, "shortcut" }, { ADJ_F_NAT, "nat" }, { ADJ_F_UNIQUE, "unique" },
 		{ ADJ_F_MULTICAST, "multicast" },
 	};
-	size_t o = 0;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(flags & names[i].f))
-			continue;
-		int n = snprintf(buf + o, len - o, "%s%s", o ? " " : "", names[i].name);
-
-		if (n < 0 || (size_t)n >= len - o)
-			break;
-		o += (size_t)n;
-	}
-	if (!o)
+	if (!flags_fmt(flags, names, sizeof(names) / sizeof(names[0]), buf, len))
 		snprintf(buf, len, "none");
 }
 

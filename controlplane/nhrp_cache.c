@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "log.h"
 #include "nhrp_priv.h"
+#include "strbuf.h"
 
 static const char *const nhrp_type_names[NHRP_C__MAX] = {
 	[NHRP_C_STATIC] = "static",
@@ -37,10 +38,7 @@ const char *nhrp_cache_type_name(enum nhrp_cache_type t)
 /* IOS order and words (seed 004 "authoritative unique registered used"). */
 void nhrp_cache_flags_fmt(uint16_t flags, char *buf, size_t len)
 {
-	static const struct {
-		uint16_t f;
-		const char *name;
-	} names[] = {
+	static const struct flag_name names[] = {
 		{ NHRP_CF_AUTHORITATIVE, "authoritative" }, { NHRP_CF_ROUTER, "router" },
 		{ NHRP_CF_IMPLICIT, "implicit" }, { NHRP_CF_UNIQUE, "unique" },
 		{ NHRP_CF_REGISTERED, "registered" }, { NHRP_CF_USED, "used" },
@@ -48,19 +46,8 @@ void nhrp_cache_flags_fmt(uint16_t flags, char *buf, size_t len)
 		{ NHRP_CF_NEGATIVE, "negative" }, { NHRP_CF_RIB, "rib" }, { NHRP_CF_NHO, "nho" },
 		{ NHRP_CF_MULTICAST, "multicast" },
 	};
-	size_t o = 0;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		int k;
-
-		if (!(flags & names[i].f))
-			continue;
-		k = snprintf(buf + o, len - o, "%s%s", o ? " " : "", names[i].name);
-		if (k < 0 || (size_t)k >= len - o)
-			break;
-		o += (size_t)k;
-	}
+	flags_fmt(flags, names, sizeof(names) / sizeof(names[0]), buf, len);
 }
 
 static uint32_t nhrp_cache_hash(unsigned int ifi, uint32_t proto, uint8_t plen)
